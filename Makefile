@@ -1,0 +1,66 @@
+# Akta — one command to run, one to test. Only Python 3.11+ and make are needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SERVICES := identity cases docstore dispatch intake retention gateway
+PACKAGES := libs $(addprefix services/,$(SERVICES))
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test test-unit test-integration test-e2e lint contracts bench clean
+
+help:
+	@echo "make run               all services in one process on http://127.0.0.1:8000 (embedded mode)"
+	@echo "make test              every test: unit, integration (PostgreSQL, RabbitMQ), end to end"
+	@echo "make test-unit         fast tests without I/O"
+	@echo "make test-integration  tests against the real PostgreSQL and RabbitMQ"
+	@echo "make test-e2e          the flows over HTTP, embedded and real mode"
+	@echo "make contracts         write docs/asyncapi.yaml and docs/schemas/*.json"
+	@echo "make bench             benchmarks (figures go to docs/benchmarks.md)"
+	@echo "make serve-SERVICE / worker-SERVICE / relay-SERVICE / migrate-SERVICE   real mode, one part"
+
+$(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/akta-embedded run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest tests/integration
+
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e
+
+lint: $(STAMP)
+	$(BIN)/ruff check libs services tests bench
+
+contracts: $(STAMP)
+	$(BIN)/akta-contracts export --out docs
+
+bench: $(STAMP)
+	$(BIN)/python bench/bus_throughput.py
+
+serve-%: $(STAMP)
+	AKTA_MODE=real $(BIN)/akta-$* serve
+
+worker-%: $(STAMP)
+	AKTA_MODE=real $(BIN)/akta-$* worker
+
+relay-%: $(STAMP)
+	AKTA_MODE=real $(BIN)/akta-$* relay
+
+migrate-%: $(STAMP)
+	AKTA_MODE=real $(BIN)/akta-$* migrate
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

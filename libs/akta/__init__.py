@@ -1,0 +1,1 @@
+"""Akta platform libraries: importable by every service, never run on their own."""

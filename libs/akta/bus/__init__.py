@@ -1,0 +1,1 @@
+"""The event bus on kombu: transactional outbox, confirming relay, idempotent consumers."""

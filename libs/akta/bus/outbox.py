@@ -1,0 +1,85 @@
+"""Writing events into the outbox, and reading them back for the relay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from akta.bus.tables import outbox_table
+from akta.contracts.base import Envelope
+from akta.db.types import utcnow
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    position: int
+    event_id: str
+    event_type: str
+    body: str
+
+
+def add(session: Session, envelope: Envelope) -> None:
+    """Stage one event in the caller's transaction."""
+    session.execute(
+        insert(outbox_table).values(
+            event_id=envelope.id,
+            tenant_id=envelope.tenant,
+            event_type=envelope.type,
+            body=envelope.to_json(),
+            created_at=utcnow(),
+            unroutable=False,
+        )
+    )
+
+
+def claim_pending(session: Session, limit: int) -> list[PendingEvent]:
+    """The oldest unsent events, locked so that relays running side by side split the work."""
+    query = (
+        select(
+            outbox_table.c.position,
+            outbox_table.c.event_id,
+            outbox_table.c.event_type,
+            outbox_table.c.body,
+        )
+        .where(outbox_table.c.sent_at.is_(None))
+        .order_by(outbox_table.c.position)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [PendingEvent(*row) for row in session.execute(query)]
+
+
+def mark_sent(session: Session, positions: list[int], unroutable: set[int]) -> None:
+    now = utcnow()
+    routed = [p for p in positions if p not in unroutable]
+    if routed:
+        session.execute(
+            update(outbox_table).where(outbox_table.c.position.in_(routed)).values(sent_at=now)
+        )
+    if unroutable:
+        session.execute(
+            update(outbox_table)
+            .where(outbox_table.c.position.in_(sorted(unroutable)))
+            .values(sent_at=now, unroutable=True)
+        )
+
+
+def count_pending(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
+    )
+
+
+def purge_sent(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
+    """Forget sent events older than the given age; unroutable ones stay for an operator."""
+    cutoff = (now or utcnow()) - older_than
+    result = session.execute(
+        delete(outbox_table).where(
+            outbox_table.c.sent_at < cutoff, outbox_table.c.unroutable.is_(False)
+        )
+    )
+    return result.rowcount

@@ -1,0 +1,109 @@
+"""The outbox relay: publishes committed events, marking them sent only after the broker's ack."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import structlog
+from kombu import Connection
+
+from akta.bus.connection import connect
+
+from akta.bus import outbox
+from akta.bus.metrics import OUTBOX_PENDING, RELAYED_EVENTS
+from akta.bus.naming import BusNames
+from akta.bus.publisher import OutboundMessage, PublishFailed, broker_errors, open_publisher
+from akta.bus.topology import declare_topology
+from akta.db.database import Database
+
+log = structlog.get_logger("akta.bus.relay")
+
+
+class Relay:
+    def __init__(
+        self,
+        service: str,
+        database: Database,
+        bus_url: str,
+        names: BusNames,
+        batch_size: int = 1000,
+        idle_seconds: float = 0.2,
+        keep_sent: timedelta = timedelta(days=7),
+        reconnect_seconds: float = 1.0,
+    ) -> None:
+        self.service = service
+        self.database = database
+        self.bus_url = bus_url
+        self.names = names
+        self.batch_size = batch_size
+        self.idle_seconds = idle_seconds
+        self.keep_sent = keep_sent
+        self.reconnect_seconds = reconnect_seconds
+        self.wakeup = threading.Event()
+        self._last_purge = 0.0
+        self._broker_errors = broker_errors(bus_url)
+
+    def relay_once(self, publisher) -> int:
+        """Publish one batch; returns how many events it relayed."""
+        with self.database.session() as session, session.begin():
+            pending = outbox.claim_pending(session, self.batch_size)
+            if not pending:
+                return 0
+            unroutable_ids = publisher.publish(
+                [
+                    OutboundMessage(
+                        message_id=event.event_id,
+                        exchange=self.names.events_exchange,
+                        routing_key=event.event_type,
+                        body=event.body.encode("utf-8"),
+                    )
+                    for event in pending
+                ]
+            )
+            unroutable = {event.position for event in pending if event.event_id in unroutable_ids}
+            outbox.mark_sent(session, [event.position for event in pending], unroutable)
+        if unroutable:
+            log.warning("events unroutable: no queue is bound for them", count=len(unroutable))
+        RELAYED_EVENTS.labels(service=self.service).inc(len(pending))
+        return len(pending)
+
+    def run(self, stop: threading.Event) -> None:
+        """Relay until `stop` is set, reconnecting to the broker whenever it goes away."""
+        log.info("relay started", service=self.service)
+        while not stop.is_set():
+            try:
+                with connect(self.bus_url) as connection:
+                    connection.ensure_connection(max_retries=1)
+                    declare_topology(connection.default_channel, self.names)
+                    publisher = open_publisher(connection)
+                    log.info("relay connected", service=self.service)
+                    self._relay_until_stopped(publisher, connection, stop)
+            except (PublishFailed, *self._broker_errors) as error:
+                log.warning("relay lost the broker; reconnecting", error=repr(error))
+                stop.wait(self.reconnect_seconds)
+            except Exception:
+                log.exception("relay failed; retrying")
+                stop.wait(self.reconnect_seconds)
+        log.info("relay stopped", service=self.service)
+
+    def _relay_until_stopped(self, publisher, connection: Connection, stop: threading.Event) -> None:
+        while not stop.is_set():
+            relayed = self.relay_once(publisher)
+            self._purge_now_and_then()
+            if relayed < self.batch_size:
+                self.wakeup.wait(self.idle_seconds)
+                self.wakeup.clear()
+                connection.heartbeat_check()
+
+    def _purge_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now - self._last_purge < 3600:
+            return
+        self._last_purge = now
+        with self.database.session() as session, session.begin():
+            purged = outbox.purge_sent(session, self.keep_sent)
+            OUTBOX_PENDING.labels(service=self.service).set(outbox.count_pending(session))
+        if purged:
+            log.info("purged sent outbox rows", count=purged)

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 plumbing: engines per service, unit of work, Alembic migrations."""

@@ -1,0 +1,58 @@
+"""Alembic, driven from code: each service keeps its own migrations folder and version table."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, text
+
+from akta.db.database import Database
+
+
+def upgrade(database: Database, migrations_dir: Path, revision: str = "head") -> None:
+    """Bring the service's schema to `revision`; safe to run from several replicas at once."""
+    config = _config(database, migrations_dir)
+    with database.engine.begin() as connection:
+        if database.is_postgresql:
+            # Two replicas starting together must not both run the same migration.
+            lock_key = zlib.crc32(f"akta-migrate:{database.schema}".encode())
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{database.schema}"'))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(database: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"version_table_schema": database.schema}
+        )
+        return context.get_current_revision()
+
+
+def run_migrations_in_env(target_metadata: MetaData) -> None:
+    """Body of every service's `env.py`: migrate on the connection `upgrade` handed over."""
+    from alembic import context
+
+    connection = context.config.attributes["connection"]
+    schema = context.config.attributes.get("schema")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        version_table_schema=schema,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _config(database: Database, migrations_dir: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.attributes["schema"] = database.schema
+    return config

@@ -1,0 +1,135 @@
+"""The unit of work: state, outbox (and later audit) rows commit together, or not at all."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterable, Iterator
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from akta import context
+from akta.aggregate import Aggregate
+from akta.bus import inbox, outbox
+from akta.contracts.base import Envelope, Event
+from akta.db.database import Database
+from akta.errors import PreconditionFailed
+
+
+class UndeclaredEvent(Exception):
+    """A service tried to publish an event type it does not declare."""
+
+
+class ConcurrentChange(PreconditionFailed):
+    """Two writers raced on one record; the later one must read again."""
+
+
+class UnitOfWork(abc.ABC):
+    """Port: rolls back unless `commit()` is called. Subclasses expose the repositories."""
+
+    def __init__(self, publishes: Iterable[type[Event]]) -> None:
+        self.publishes = frozenset(event.event_type for event in publishes)
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        self.write_events_to_outbox()
+        self._commit()
+
+    def write_events_to_outbox(self) -> None:
+        """Stage the events recorded so far, under the message context in force now.
+
+        A consumer handling a batch calls this after each message, so each event carries the
+        correlation and causation of the message that caused it."""
+        for tenant_id, event in self.collect_new_events():
+            self._add_to_outbox(self.envelope_for(tenant_id, event))
+
+    def collect_new_events(self) -> Iterator[tuple[str, Event]]:
+        for aggregate in self.seen_aggregates():
+            while aggregate.events:
+                yield aggregate.tenant_id, aggregate.events.pop(0)
+
+    def envelope_for(self, tenant_id: str, event: Event) -> Envelope:
+        if event.event_type not in self.publishes:
+            raise UndeclaredEvent(f"{event.event_type} is not among this service's published events")
+        work = context.current()
+        return Envelope.wrap(
+            event,
+            tenant=tenant_id,
+            actor=work.actor,
+            correlation_id=work.correlation_id,
+            causation_id=work.causation_id,
+        )
+
+    def seen_aggregates(self) -> Iterable[Aggregate]:
+        """Aggregates loaded or added through the repositories; subclasses with any override."""
+        return ()
+
+    @abc.abstractmethod
+    def mark_consumed(self, consumer: str, envelope: Envelope) -> bool:
+        """Record that `consumer` handles this event now; False when it already did."""
+
+    @abc.abstractmethod
+    def _add_to_outbox(self, envelope: Envelope) -> None: ...
+
+    @abc.abstractmethod
+    def _commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+
+class SqlAlchemyUnitOfWork(UnitOfWork):
+    """Adapter on a service's database. Subclasses build repositories in `start(session)`."""
+
+    def __init__(
+        self,
+        database: Database,
+        publishes: Iterable[type[Event]],
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(publishes)
+        self.database = database
+        self.on_commit = on_commit
+        self.session: Session | None = None
+        self._outbox_written = False
+
+    def __enter__(self) -> SqlAlchemyUnitOfWork:
+        self.session = self.database.session()
+        self._outbox_written = False
+        self.start(self.session)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            super().__exit__(*exc_info)
+        finally:
+            self.session.close()
+
+    def start(self, session: Session) -> None:
+        """Create the repositories on `session`."""
+
+    def mark_consumed(self, consumer: str, envelope: Envelope) -> bool:
+        return inbox.mark_consumed(self.session, consumer, envelope)
+
+    def _add_to_outbox(self, envelope: Envelope) -> None:
+        outbox.add(self.session, envelope)
+        self._outbox_written = True
+
+    def _commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError:
+            raise ConcurrentChange(
+                "someone else changed this record at the same moment; read it again"
+            ) from None
+        if self._outbox_written and self.on_commit:
+            self.on_commit()
+        self._outbox_written = False
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,94 @@
+"""A service composed from its parts; each service's `bootstrap` builds one of these.
+
+The same object serves every way a service runs: its HTTP app under gunicorn, its worker, its
+relay, its migrations, or all of them inside the embedded process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+
+from akta.auth.tokens import TokenVerifier
+from akta.bus.connection import ping as ping_bus
+from akta.bus.naming import BusNames
+from akta.bus.relay import Relay
+from akta.bus.worker import EventHandler, Worker
+from akta.contracts import Event, subscriptions_of
+from akta.db import migrations
+from akta.db.database import Database
+from akta.db.unit_of_work import SqlAlchemyUnitOfWork
+from akta.settings import ServiceSettings
+
+
+class Service:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        migrations_dir: Path,
+        publishes: tuple[type[Event], ...],
+        unit_of_work_class: type[SqlAlchemyUnitOfWork],
+        build_api: Callable[[Service], Flask],
+        event_handlers: dict[str, EventHandler] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.name = settings.service_name
+        self.migrations_dir = migrations_dir
+        self.publishes = publishes
+        self.event_handlers = event_handlers or {}
+        self.subscriptions = subscriptions_of(self.name)
+        self.names = BusNames(settings.bus_namespace)
+        self.database = Database(
+            settings.effective_database_url, settings.effective_database_schema
+        )
+        self.relay = Relay(
+            self.name,
+            self.database,
+            settings.bus_url,
+            self.names,
+            batch_size=settings.relay_batch_size,
+            idle_seconds=settings.relay_idle_seconds,
+        )
+        self._unit_of_work_class = unit_of_work_class
+        self.token_verifier = TokenVerifier(self.token_public_key_file)
+        self.app = build_api(self)
+
+    @property
+    def token_public_key_file(self) -> Path:
+        return self.settings.token_public_key_file or self.settings.data_dir / "keys" / "token-signing.pub.pem"
+
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        return self._unit_of_work_class(self.database, self.publishes, on_commit=self.relay.wakeup.set)
+
+    def readiness_checks(self) -> dict[str, Callable[[], None]]:
+        return {"database": self.database.ping, "bus": lambda: ping_bus(self.settings.bus_url)}
+
+    def migrate(self) -> None:
+        migrations.upgrade(self.database, self.migrations_dir)
+
+    def worker(self) -> Worker | None:
+        if not self.subscriptions:
+            return None
+        return Worker(
+            self.name,
+            self.subscriptions,
+            self.event_handlers,
+            self.unit_of_work,
+            self.settings.bus_url,
+            self.names,
+            prefetch=self.settings.bus_prefetch,
+            retry_delays=self.settings.bus_retry_delays,
+        )
+
+    def start_background(self, stop: threading.Event) -> list[threading.Thread]:
+        """Run the relay and the worker in threads (embedded mode and tests)."""
+        threads = [threading.Thread(target=self.relay.run, args=(stop,), name=f"{self.name}-relay", daemon=True)]
+        worker = self.worker()
+        if worker:
+            threads.append(threading.Thread(target=worker.run, args=(stop,), name=f"{self.name}-worker", daemon=True))
+        for thread in threads:
+            thread.start()
+        return threads

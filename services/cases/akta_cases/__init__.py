@@ -1,0 +1,1 @@
+"""The cases service: where caseworkers live."""

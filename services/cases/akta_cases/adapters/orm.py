@@ -1,0 +1,54 @@
+"""Tables of the cases service, mapped onto the pure domain classes."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, UniqueConstraint, event
+from sqlalchemy.orm import registry
+
+from akta.db.types import UtcDateTime
+from akta_cases.domain.model import Case
+
+metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("tenant_id", "number", name="uq_cases_tenant_number"),
+)
+Index("ix_cases_tenant_updated", cases.c.tenant_id, cases.c.updated_at.desc(), cases.c.id)
+
+case_number_sequences = Table(
+    "case_number_sequences",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last_value", Integer, nullable=False),
+)
+
+_mapped = False
+
+
+def start_mappers() -> None:
+    global _mapped
+    if _mapped:
+        return
+    # The domain counts versions itself; the mapper checks the old one in every UPDATE.
+    mapper_registry.map_imperatively(
+        Case, cases, version_id_col=cases.c.version, version_id_generator=False
+    )
+    event.listen(Case, "load", _give_loaded_case_an_event_list)
+    _mapped = True
+
+
+def _give_loaded_case_an_event_list(case: Case, _context) -> None:
+    case.events = []

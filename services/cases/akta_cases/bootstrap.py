@@ -1,0 +1,24 @@
+"""The composition root of the cases service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from akta.contracts.cases import CaseCreated, CaseUpdated
+from akta.service import Service
+from akta_cases.entrypoints.api import create_api
+from akta_cases.service_layer.unit_of_work import CasesUnitOfWork
+from akta_cases.settings import CasesSettings
+
+PUBLISHED_EVENTS = (CaseCreated, CaseUpdated)
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def bootstrap(settings: CasesSettings | None = None) -> Service:
+    return Service(
+        settings or CasesSettings(),
+        MIGRATIONS_DIR,
+        PUBLISHED_EVENTS,
+        CasesUnitOfWork,
+        build_api=create_api,
+    )

@@ -1,0 +1,5 @@
+from akta.settings import ServiceSettings
+
+
+class CasesSettings(ServiceSettings):
+    service_name = "cases"

@@ -1,0 +1,1 @@
+"""Akta dispatch: letters, merge letters and digital post deliveries."""

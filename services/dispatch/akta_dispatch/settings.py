@@ -1,0 +1,5 @@
+from akta.settings import ServiceSettings
+
+
+class DispatchSettings(ServiceSettings):
+    service_name = "dispatch"

@@ -1,0 +1,1 @@
+"""Akta docstore: documents, versions, blobs, renditions and search."""

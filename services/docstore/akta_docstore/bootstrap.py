@@ -1,0 +1,23 @@
+"""The composition root of the docstore service (its domain arrives with its own issue)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from akta.db.unit_of_work import SqlAlchemyUnitOfWork
+from akta.service import Service
+from akta.web.app import create_app
+from akta_docstore.settings import DocstoreSettings
+
+PUBLISHED_EVENTS = ()
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def bootstrap(settings: DocstoreSettings | None = None) -> Service:
+    return Service(
+        settings or DocstoreSettings(),
+        MIGRATIONS_DIR,
+        PUBLISHED_EVENTS,
+        SqlAlchemyUnitOfWork,
+        build_api=lambda service: create_app("docstore", "Akta docstore", service.readiness_checks()),
+    )

@@ -1,0 +1,5 @@
+from akta.settings import ServiceSettings
+
+
+class DocstoreSettings(ServiceSettings):
+    service_name = "docstore"

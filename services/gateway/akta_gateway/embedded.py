@@ -1,0 +1,84 @@
+"""Embedded mode: every service in one process, memory bus, SQLite and files under ./var.
+
+Services are found through the `akta.services` entry points, so this composition root names
+no other service in code; each service keeps its own bootstrap, database file and worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+
+import structlog
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.test import Client
+
+from akta.service import Service
+from akta_gateway.app import create_gateway_app
+
+log = structlog.get_logger("akta.embedded")
+
+DEMO_CASE_TITLES = (
+    "Elevsag: Anna Jensen, 7.A",
+    "Skolebestyrelsesmøde november",
+    "Indkøb af nye tavler",
+)
+
+
+@dataclass
+class EmbeddedSystem:
+    services: dict[str, Service]
+    wsgi_app: object
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        for service in self.services.values():
+            self.threads.extend(service.start_background(self.stop))
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        for service in self.services.values():
+            service.relay.wakeup.set()
+        for thread in self.threads:
+            thread.join(timeout=10)
+        for service in self.services.values():
+            service.database.dispose()
+
+
+def discover_services() -> dict[str, Service]:
+    """Bootstrap every installed service, in name order."""
+    found = sorted(entry_points(group="akta.services"), key=lambda entry: entry.name)
+    return {entry.name: entry.load()() for entry in found}
+
+
+def build_embedded(services: dict[str, Service] | None = None) -> EmbeddedSystem:
+    services = services if services is not None else discover_services()
+    for service in services.values():
+        service.migrate()
+    gateway = create_gateway_app(sorted(services))
+    mounts = {f"/api/{name}": service.app for name, service in services.items()}
+    return EmbeddedSystem(services, DispatcherMiddleware(gateway, mounts))
+
+
+def load_demo_data(system: EmbeddedSystem) -> dict:
+    """Let each service create its demo data, then add a few cases through the public API."""
+    credentials = {}
+    for entry in entry_points(group="akta.demo"):
+        if entry.name in system.services:
+            credentials.update(entry.load()(system.services[entry.name]))
+    if not credentials.get("created"):
+        return credentials
+    client = Client(system.wsgi_app)
+    token = client.post("/api/identity/token", json={
+        "organisation": credentials["organisation"],
+        "username": credentials["username"],
+        "password": credentials["password"],
+    }).json["access_token"]
+    for title in DEMO_CASE_TITLES:
+        response = client.post("/api/cases/cases", json={"title": title}, headers={"Authorization": f"Bearer {token}"})
+        if response.status_code != 201:
+            raise RuntimeError(f"demo case not created: {response.status_code} {response.get_data(as_text=True)}")
+    log.info("demo data loaded", cases=len(DEMO_CASE_TITLES))
+    return credentials

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, UniqueConstraint, event
+from sqlalchemy.orm import registry
+
+from akta.db.types import UtcDateTime
+from akta_identity.domain.model import Organisation, User
+
+metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("slug", String(63), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("username", String(100), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("tenant_id", "username", name="uq_users_tenant_username"),
+)
+
+_mapped = False
+
+
+def start_mappers() -> None:
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(Organisation, organisations)
+    mapper_registry.map_imperatively(User, users)
+    for cls in (Organisation, User):
+        event.listen(cls, "load", _give_loaded_aggregate_an_event_list)
+    _mapped = True
+
+
+def _give_loaded_aggregate_an_event_list(aggregate, _context) -> None:
+    aggregate.events = []

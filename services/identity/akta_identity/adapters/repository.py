@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from akta_identity.domain.model import Organisation, User
+
+
+class SqlAlchemyIdentityRepository:
+    """Organisations and users. Users are always looked up within one organisation."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: set = set()
+
+    def add(self, aggregate: Organisation | User) -> None:
+        self.session.add(aggregate)
+        self.seen.add(aggregate)
+
+    def organisation_by_slug(self, slug: str) -> Organisation | None:
+        return self.session.scalars(select(Organisation).where(Organisation.slug == slug)).one_or_none()
+
+    def user_by_username(self, tenant_id: str, username: str) -> User | None:
+        return self.session.scalars(
+            select(User).where(User.tenant_id == tenant_id, User.username == username)
+        ).one_or_none()

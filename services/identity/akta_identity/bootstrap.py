@@ -1,0 +1,40 @@
+"""The composition root of the identity service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from akta.auth.tokens import TokenSigner, write_new_keypair
+from akta.contracts.identity import OrganisationCreated, UserCreated
+from akta.service import Service
+from akta_identity.entrypoints.api import create_api
+from akta_identity.service_layer.unit_of_work import IdentityUnitOfWork
+from akta_identity.settings import IdentitySettings
+
+PUBLISHED_EVENTS = (OrganisationCreated, UserCreated)
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def bootstrap(settings: IdentitySettings | None = None) -> Service:
+    settings = settings or IdentitySettings()
+    signer = TokenSigner(_signing_key(settings), ttl=settings.access_token_ttl)
+    return Service(
+        settings,
+        MIGRATIONS_DIR,
+        PUBLISHED_EVENTS,
+        IdentityUnitOfWork,
+        build_api=lambda service: create_api(service, signer),
+    )
+
+
+def _signing_key(settings: IdentitySettings) -> bytes:
+    private_key_file = settings.effective_private_key_file
+    if not private_key_file.exists():
+        if settings.mode != "embedded":
+            raise SystemExit(
+                f"no token signing key at {private_key_file}; create one with "
+                "'akta-identity generate-keys' and set AKTA_IDENTITY_TOKEN_PRIVATE_KEY_FILE"
+            )
+        public_key_file = settings.token_public_key_file or settings.data_dir / "keys" / "token-signing.pub.pem"
+        write_new_keypair(private_key_file, public_key_file)
+    return private_key_file.read_bytes()

@@ -1,0 +1,1 @@
+"""Akta intake: inbound mail, distribution rules and the post room."""

@@ -1,0 +1,5 @@
+from akta.settings import ServiceSettings
+
+
+class IntakeSettings(ServiceSettings):
+    service_name = "intake"

@@ -1,0 +1,1 @@
+"""The retention service: how long things are kept, and what happens then."""

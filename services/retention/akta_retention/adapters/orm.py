@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from sqlalchemy import Column, MetaData, String, Table, UniqueConstraint, event
+from sqlalchemy.orm import registry
+
+from akta.db.types import UtcDateTime
+from akta_retention.domain.model import RetentionEntry
+
+metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+
+retention_entries = Table(
+    "retention_entries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("item_kind", String(40), nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("item_reference", String(100), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("tenant_id", "item_kind", "item_id", name="uq_retention_entries_item"),
+)
+
+_mapped = False
+
+
+def start_mappers() -> None:
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(RetentionEntry, retention_entries)
+    event.listen(RetentionEntry, "load", _give_loaded_entry_an_event_list)
+    _mapped = True
+
+
+def _give_loaded_entry_an_event_list(entry: RetentionEntry, _context) -> None:
+    entry.events = []

@@ -1,0 +1,45 @@
+"""HTTP API of the retention service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
+
+from akta.service import Service
+from akta.web.app import create_app
+from akta.web.auth import current_principal
+from akta.web.pagination import Page, PageQuery
+from akta_retention import views
+
+
+class RetentionEntryOut(BaseModel):
+    id: str
+    item_kind: str
+    item_id: str
+    item_reference: str
+    recorded_at: datetime
+
+
+class EntryQuery(PageQuery):
+    item_id: str | None = Field(default=None, max_length=64)
+
+
+def create_api(service: Service):
+    app = create_app("retention", "Akta retention", service.readiness_checks())
+    api = APIBlueprint("retention", __name__, abp_security=[{"bearer": []}], abp_tags=[Tag(name="retention")])
+
+    @api.get("/entries", responses={200: Page[RetentionEntryOut]})
+    def list_entries(query: EntryQuery):
+        """Items retention tracks, newest first; filter by the item's id."""
+        principal = current_principal(service.token_verifier)
+        items, total = views.list_entries(
+            service.database, principal.tenant_id, query.offset, query.page_size, query.item_id
+        )
+        page = Page[RetentionEntryOut](items=items, total=total, page=query.page, page_size=query.page_size)
+        return Response(page.model_dump_json(), mimetype="application/json")
+
+    app.register_api(api)
+    return app

@@ -1,0 +1,5 @@
+from akta.settings import ServiceSettings
+
+
+class RetentionSettings(ServiceSettings):
+    service_name = "retention"
