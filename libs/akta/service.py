@@ -51,6 +51,7 @@ class Service:
             self.names,
             batch_size=settings.relay_batch_size,
             idle_seconds=settings.relay_idle_seconds,
+            reconnect_seconds=settings.bus_reconnect_seconds,
         )
         self._unit_of_work_class = unit_of_work_class
         self.token_verifier = TokenVerifier(self.token_public_key_file)
@@ -81,6 +82,7 @@ class Service:
             self.names,
             prefetch=self.settings.bus_prefetch,
             retry_delays=self.settings.bus_retry_delays,
+            reconnect_seconds=self.settings.bus_reconnect_seconds,
         )
 
     def start_background(self, stop: threading.Event) -> list[threading.Thread]:

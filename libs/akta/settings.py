@@ -31,6 +31,7 @@ class ServiceSettings(BaseSettings):
     bus_namespace: str = Field(default="akta", description="Prefix of every exchange and queue name.")
     bus_prefetch: int = 200
     bus_retry_delays: tuple[float, ...] = (0.5, 2.0, 10.0)
+    bus_reconnect_seconds: float = 1.0
     relay_batch_size: int = 1000
     relay_idle_seconds: float = 0.2
     log_format: Literal["console", "json"] | None = None
