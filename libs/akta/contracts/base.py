@@ -9,7 +9,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EVENT_TYPE_PATTERN = re.compile(r"^(?P<service>[a-z]+)\.(?P<entity>[a-z_.]+)\.(?P<verb>[a-z_]+)\.v(?P<version>[0-9]+)$")
+# Plain groups only: the pattern is also exported into JSON Schema for other languages.
+EVENT_TYPE_PATTERN = re.compile(r"^[a-z]+\.[a-z_.]+\.[a-z_]+\.v[0-9]+$")
 
 
 class Event(BaseModel):

@@ -120,13 +120,16 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         outbox.add(self.session, envelope)
         self._outbox_written = True
 
-    def _commit(self) -> None:
+    def commit(self) -> None:
         try:
-            self.session.commit()
+            super().commit()
         except StaleDataError:
             raise ConcurrentChange(
                 "someone else changed this record at the same moment; read it again"
             ) from None
+
+    def _commit(self) -> None:
+        self.session.commit()
         if self._outbox_written and self.on_commit:
             self.on_commit()
         self._outbox_written = False

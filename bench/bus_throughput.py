@@ -1,0 +1,331 @@
+"""Bus throughput: raw pika against Akta's outbox relay and the whole path cases → retention.
+
+Builds a throwaway database and bus namespace, prints a table of figures and writes them to
+docs/benchmarks.md under "Bus throughput (issue 2)". Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pika
+import psycopg
+from sqlalchemy import text
+
+from akta.bus.connection import connect
+from akta.bus.publisher import open_publisher
+from akta.bus.topology import declare_topology
+from akta.contracts.subscriptions import SUBSCRIPTIONS
+from akta.logs import configure_logging
+from akta_cases.bootstrap import bootstrap as bootstrap_cases
+from akta_cases.domain.model import Case, CaseNumber
+from akta_cases.settings import CasesSettings
+from akta_retention.bootstrap import bootstrap as bootstrap_retention
+from akta_retention.settings import RetentionSettings
+
+BENCHMARKS_FILE = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+SECTION_TITLE = "## Bus throughput (issue 2)"
+TENANT = "bench-tenant"
+# A title at the domain's 500-character limit makes an envelope of about 1 KiB, like the raw body.
+TITLE = ("Byggesag om tilbygning til enfamiliehus, matrikel 12a " * 10)[:500]
+RAW_BODY = b"x" * 1024
+INSERT_BATCH = 500
+RAW_WINDOW = 1000
+RAW_PREFETCH = 100
+
+
+class WindowedPikaPublisher:
+    """Publishes `count` persistent messages with confirms, keeping `window` unconfirmed in flight."""
+
+    def __init__(self, amqp_url: str, queue: str, count: int, window: int) -> None:
+        self.parameters = pika.URLParameters(amqp_url)
+        self.queue, self.count, self.window = queue, count, window
+        self.published = self.confirmed = 0
+        self.unconfirmed: dict[int, None] = {}
+        self.nacked = 0
+        self.started = self.finished = 0.0
+
+    def run(self) -> float:
+        self.connection = pika.SelectConnection(
+            self.parameters, on_open_callback=self._on_open, on_close_callback=self._on_closed,
+            on_open_error_callback=self._on_open_error,
+        )
+        self.connection.ioloop.start()
+        if self.nacked or self.confirmed != self.count:
+            raise RuntimeError(f"raw publish: {self.confirmed} confirmed, {self.nacked} nacked of {self.count}")
+        return self.finished - self.started
+
+    def _on_open(self, connection) -> None:
+        connection.channel(on_open_callback=self._on_channel)
+
+    def _on_open_error(self, _connection, error) -> None:
+        raise RuntimeError(f"cannot connect to RabbitMQ: {error!r}")
+
+    def _on_closed(self, connection, _reason) -> None:
+        connection.ioloop.stop()
+
+    def _on_channel(self, channel) -> None:
+        self.channel = channel
+        channel.queue_declare(self.queue, durable=True, callback=lambda _frame: channel.confirm_delivery(
+            self._on_confirm, callback=self._on_confirm_mode))
+
+    def _on_confirm_mode(self, _frame) -> None:
+        self.started = time.perf_counter()
+        self._fill_window()
+
+    def _fill_window(self) -> None:
+        properties = pika.BasicProperties(delivery_mode=2)
+        while self.published < self.count and len(self.unconfirmed) < self.window:
+            self.channel.basic_publish("", self.queue, RAW_BODY, properties)
+            self.published += 1
+            self.unconfirmed[self.published] = None
+
+    def _on_confirm(self, frame) -> None:
+        method = frame.method
+        if method.multiple:
+            settled = [tag for tag in self.unconfirmed if tag <= method.delivery_tag]
+        else:
+            settled = [method.delivery_tag] if method.delivery_tag in self.unconfirmed else []
+        for tag in settled:
+            del self.unconfirmed[tag]
+        self.confirmed += len(settled)
+        if isinstance(method, pika.spec.Basic.Nack):
+            self.nacked += len(settled)
+        if self.confirmed == self.count:
+            self.finished = time.perf_counter()
+            self.connection.close()
+        else:
+            self._fill_window()
+
+
+def raw_consume(amqp_url: str, queue: str, count: int) -> float:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    channel.basic_qos(prefetch_count=RAW_PREFETCH)
+    received = 0
+
+    def on_message(channel, method, _properties, _body) -> None:
+        nonlocal received
+        channel.basic_ack(method.delivery_tag)
+        received += 1
+        if received == count:
+            channel.stop_consuming()
+
+    channel.basic_consume(queue, on_message)
+    started = time.perf_counter()
+    channel.start_consuming()
+    elapsed = time.perf_counter() - started
+    channel.queue_delete(queue)
+    connection.close()
+    return elapsed
+
+
+def insert_cases(service, first_number: int, count: int) -> list[str]:
+    """Open `count` cases through the unit of work: case rows and outbox rows, 500 per commit."""
+    now = datetime.now(timezone.utc)
+    case_ids = []
+    for start in range(0, count, INSERT_BATCH):
+        with service.unit_of_work() as uow:
+            for number in range(first_number + start, first_number + min(start + INSERT_BATCH, count)):
+                case = Case.open(TENANT, CaseNumber(now.year, number), TITLE, "bench", now)
+                uow.cases.add(case)
+                case_ids.append(case.id)
+            uow.commit()
+    return case_ids
+
+
+def relay_until_empty(service) -> tuple[int, float]:
+    with connect(service.settings.bus_url) as connection:
+        publisher = open_publisher(connection)
+        relayed = 0
+        started = time.perf_counter()
+        while batch := service.relay.relay_once(publisher):
+            relayed += batch
+        elapsed = time.perf_counter() - started
+        publisher.close()
+    return relayed, elapsed
+
+
+def scalar(service, sql: str) -> int:
+    with service.database.engine.connect() as connection:
+        return connection.execute(text(sql)).scalar_one()
+
+
+def column(service, sql: str) -> set[str]:
+    with service.database.engine.connect() as connection:
+        return set(connection.execute(text(sql)).scalars())
+
+
+def queue_counts(bus_url: str, queue: str) -> tuple[int, int]:
+    """(messages ready, consumers) of a queue, asked passively."""
+    with connect(bus_url) as connection:
+        declared = connection.default_channel.queue_declare(queue=queue, passive=True)
+        return declared.message_count, declared.consumer_count
+
+
+def end_to_end(cases, retention, first_number: int, count: int, timeout: float) -> tuple[float, list[str]]:
+    stop = threading.Event()
+    worker = retention.worker()
+    threads = [
+        threading.Thread(target=cases.relay.run, args=(stop,), name="cases-relay", daemon=True),
+        threading.Thread(target=worker.run, args=(stop,), name="retention-worker", daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        queue = retention.names.queue(retention.subscriptions[0])
+        while queue_counts(retention.settings.bus_url, queue)[1] == 0:
+            time.sleep(0.05)
+        started = time.perf_counter()
+        case_ids = insert_cases(cases, first_number, count)
+        while scalar(retention, "SELECT count(*) FROM retention_entries") < count:
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError(f"end to end: not all {count} events arrived within {timeout}s")
+            time.sleep(0.02)
+        return time.perf_counter() - started, case_ids
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def verify_exactly_once(cases, retention, case_ids: list[str], positions_after: int) -> None:
+    entries = column(retention, "SELECT item_id FROM retention_entries")
+    entry_rows = scalar(retention, "SELECT count(*) FROM retention_entries")
+    inbox = column(retention, "SELECT event_id FROM inbox WHERE consumer = 'retention.track_case'")
+    inbox_rows = scalar(retention, "SELECT count(*) FROM inbox")
+    published = column(cases, f"SELECT event_id FROM outbox WHERE position > {positions_after}")
+    problems = []
+    if entry_rows != len(case_ids) or entries != set(case_ids):
+        problems.append(f"{entry_rows} retention entries for {len(case_ids)} cases")
+    if inbox_rows != len(published) or inbox != published:
+        problems.append(f"{inbox_rows} inbox rows for {len(published)} events")
+    if problems:
+        raise RuntimeError("not exactly once: " + "; ".join(problems))
+
+
+def write_section(lines: list[str]) -> None:
+    header = "# Benchmarks\n\nRun every benchmark with `make bench`; each writes its own section below.\n"
+    current = BENCHMARKS_FILE.read_text() if BENCHMARKS_FILE.exists() else header
+    section = SECTION_TITLE + "\n\n" + "\n".join(lines) + "\n"
+    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _match: section + "\n", current).rstrip("\n") + "\n"
+    else:
+        updated = current.rstrip("\n") + "\n\n" + section
+    BENCHMARKS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    BENCHMARKS_FILE.write_text(updated)
+
+
+def report(figures: dict, versions: dict, events: int, body_size: int) -> list[str]:
+    rate = figures.__getitem__
+    rows = [
+        ("raw pika publish: confirms, window 1,000, persistent", f"{rate('raw_publish'):,.0f} msg/s", ""),
+        ("raw pika consume: prefetch 100, ack each", f"{rate('raw_consume'):,.0f} msg/s", ""),
+        ("insert through the unit of work (500 cases per commit)", f"{rate('insert'):,.0f} events/s", ""),
+        ("Akta relay alone (`relay_once` until empty)", f"{rate('relay'):,.0f} events/s", ""),
+        ("relay / raw windowed publish", f"{rate('relay') / rate('raw_publish'):.0%}", "≥ 50%"),
+        ("end to end: first insert → last retention row", f"{rate('end_to_end'):,.0f} events/s", "≥ 2,000/s"),
+    ]
+    return [
+        f"`bench/bus_throughput.py`, {date.today().isoformat()}: {os.cpu_count()} cores, "
+        f"RabbitMQ {versions['rabbitmq']}, PostgreSQL {versions['postgresql']}, "
+        f"N = {events:,} events per figure, bodies {len(RAW_BODY):,} bytes raw and ~{body_size:,} bytes Akta. "
+        "Relay, worker, inserts and polling share one Python process, as in embedded mode.",
+        "",
+        "| figure | rate | target |",
+        "|---|---|---|",
+        *(f"| {name} | {value} | {target} |" for name, value, target in rows),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000, help="messages per figure")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--amqp", default="amqp://guest:guest@127.0.0.1:5672/")
+    parser.add_argument("--log-level", default="WARNING", help="INFO logs one line per event handled")
+    parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    configure_logging("json", args.log_level)
+    count, suffix = args.events, secrets.token_hex(4)
+    database_name, namespace = f"akta_bench_{suffix}", f"bench{suffix}"
+    bus_url = args.amqp.rstrip("/") + "//"
+    raw_queue = f"{namespace}.raw"
+
+    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database_name}"')
+    data_dir = tempfile.TemporaryDirectory(prefix="akta-bench-")
+    common = dict(
+        mode="real", database_url=f"{args.postgres.replace('postgresql://', 'postgresql+psycopg://')}/{database_name}",
+        bus_url=bus_url, bus_namespace=namespace, data_dir=Path(data_dir.name),
+    )
+    cases = bootstrap_cases(CasesSettings(**common))
+    retention = bootstrap_retention(RetentionSettings(**common))
+    try:
+        cases.migrate()
+        retention.migrate()
+        with connect(bus_url) as connection:
+            declare_topology(connection.default_channel, cases.names)
+            rabbitmq_version = connection.connection.server_properties.get("version")
+        versions = {"rabbitmq": rabbitmq_version, "postgresql": scalar(cases, "SHOW server_version").split()[0]}
+        figures = {}
+
+        print(f"raw pika: publishing {count:,} messages …", flush=True)
+        figures["raw_publish"] = count / WindowedPikaPublisher(args.amqp, raw_queue, count, RAW_WINDOW).run()
+        figures["raw_consume"] = count / raw_consume(args.amqp, raw_queue, count)
+
+        print("akta: inserting into the outbox, then relaying …", flush=True)
+        started = time.perf_counter()
+        insert_cases(cases, 1, count)
+        figures["insert"] = count / (time.perf_counter() - started)
+        relayed, elapsed = relay_until_empty(cases)
+        if relayed != count:
+            raise RuntimeError(f"relay published {relayed} of {count} events")
+        figures["relay"] = count / elapsed
+        body_size = scalar(cases, "SELECT avg(octet_length(body))::int FROM outbox")
+        retention_queue = retention.names.queue(retention.subscriptions[0])
+        with connect(bus_url) as connection:
+            connection.default_channel.queue_purge(queue=retention_queue)
+
+        print("akta: end to end, relay and worker running …", flush=True)
+        positions_after = scalar(cases, "SELECT max(position) FROM outbox")
+        elapsed, case_ids = end_to_end(cases, retention, count + 1, count, timeout=max(120, count / 50))
+        figures["end_to_end"] = count / elapsed
+        verify_exactly_once(cases, retention, case_ids, positions_after)
+        dead_letters = queue_counts(bus_url, retention.names.dead_letter_queue(retention.subscriptions[0]))[0]
+        if dead_letters:
+            raise RuntimeError(f"{dead_letters} message(s) dead-lettered")
+        print(f"verified: {count:,} retention entries and {count:,} inbox rows, one per event, no dead letters\n")
+
+        lines = report(figures, versions, count, body_size)
+        print("\n".join(lines))
+        if not args.no_docs:
+            write_section(lines)
+            print(f"\nwritten to {BENCHMARKS_FILE}")
+    finally:
+        cases.database.dispose()
+        retention.database.dispose()
+        with connect(bus_url) as connection:
+            channel = connection.default_channel
+            for subscription in SUBSCRIPTIONS:
+                channel.queue_delete(queue=cases.names.queue(subscription))
+                channel.queue_delete(queue=cases.names.dead_letter_queue(subscription))
+            channel.queue_delete(queue=raw_queue)
+            channel.exchange_delete(exchange=cases.names.events_exchange)
+            channel.exchange_delete(exchange=cases.names.dead_letter_exchange)
+        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+        data_dir.cleanup()
+
+
+if __name__ == "__main__":
+    main()

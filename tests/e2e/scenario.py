@@ -1,0 +1,91 @@
+"""The first flow as a caseworker's client sees it, the same in both modes."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+
+
+def sign_in(base_url: str, organisation: str, username: str, password: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{base_url}/api/identity/token",
+        json={"organisation": organisation, "username": username, "password": password},
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _problem(response: httpx.Response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return response.json()
+
+
+def first_flow(base_url: str, caseworker: dict[str, str], outsider: dict[str, str]) -> str:
+    """Create, read, change, list a case; wait for its retention entry. Returns the correlation id."""
+    api = f"{base_url}/api"
+    correlation_id = f"e2e-{uuid.uuid4()}"
+
+    created = httpx.post(
+        f"{api}/cases/cases",
+        json={"title": "Elevsag: Emil Hansen, 3.B"},
+        headers={**caseworker, "X-Correlation-ID": correlation_id},
+    )
+    assert created.status_code == 201, created.text
+    case = created.json()
+    assert created.headers["X-Correlation-ID"] == correlation_id
+    assert created.headers["Location"].endswith(f"/cases/{case['id']}")
+    assert case["status"] == "open" and "/" in case["number"]
+
+    read = httpx.get(f"{api}/cases/cases/{case['id']}", headers=caseworker)
+    assert read.status_code == 200 and read.json()["title"] == "Elevsag: Emil Hansen, 3.B"
+    etag = read.headers["ETag"]
+
+    changed = httpx.patch(
+        f"{api}/cases/cases/{case['id']}", json={"status": "closed"}, headers={**caseworker, "If-Match": etag}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["status"] == "closed" and changed.headers["ETag"] != etag
+    stale = httpx.patch(
+        f"{api}/cases/cases/{case['id']}", json={"title": "Lost update"}, headers={**caseworker, "If-Match": etag}
+    )
+    assert _problem(stale, 412)["current_version"] == 2
+
+    page = httpx.get(f"{api}/cases/cases", params={"page_size": 1, "status": "closed"}, headers=caseworker).json()
+    assert page["total"] >= 1 and len(page["items"]) == 1 and page["page_size"] == 1
+
+    entries = _wait_for_entries(api, caseworker, case["id"])
+    assert entries[0]["item_reference"] == case["number"]
+
+    # Another organisation sees nothing of it, anywhere.
+    _problem(httpx.get(f"{api}/cases/cases/{case['id']}", headers=outsider), 404)
+    assert httpx.get(f"{api}/cases/cases", headers=outsider).json()["total"] == 0
+    assert httpx.get(f"{api}/retention/entries", params={"item_id": case["id"]}, headers=outsider).json()["total"] == 0
+    _problem(httpx.patch(f"{api}/cases/cases/{case['id']}", json={"title": "x"}, headers=outsider), 404)
+
+    # Bad input gets a clear answer and changes nothing.
+    body = _problem(httpx.post(f"{api}/cases/cases", json={"title": ""}, headers=caseworker), 422)
+    assert body["errors"][0]["field"] == "title"
+    _problem(httpx.post(f"{api}/cases/cases", content=b"{oops", headers={**caseworker, "Content-Type": "application/json"}), 400)
+    _problem(httpx.post(f"{api}/cases/cases", content=b"title=x", headers={**caseworker, "Content-Type": "text/plain"}), 415)
+    _problem(httpx.get(f"{api}/cases/cases"), 401)
+    _problem(httpx.get(f"{api}/cases/cases", headers={"Authorization": "Bearer forged.token.value"}), 401)
+    assert httpx.get(f"{api}/cases/cases/{case['id']}", headers=caseworker).json()["status"] == "closed"
+
+    for service in ("cases", "retention", "identity"):
+        document = httpx.get(f"{api}/{service}/openapi.json").json()
+        assert document["openapi"].startswith("3.1")
+        assert httpx.get(f"{api}/{service}/readyz").status_code == 200
+    return correlation_id
+
+
+def _wait_for_entries(api: str, headers: dict[str, str], case_id: str, timeout: float = 20.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items = httpx.get(f"{api}/retention/entries", params={"item_id": case_id}, headers=headers).json()["items"]
+        if items:
+            return items
+        time.sleep(0.1)
+    raise AssertionError(f"no retention entry for case {case_id} within {timeout}s")

@@ -1,0 +1,119 @@
+"""The cases service's repository, unit of work, outbox and migrations on SQLite and PostgreSQL."""
+
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from akta import context
+from akta.bus.tables import outbox_table
+from akta.db.migrations import current_revision
+from akta.db.unit_of_work import ConcurrentChange
+from akta_cases.bootstrap import bootstrap
+from akta_cases.domain import commands
+from akta_cases.domain.model import Case, CaseNumber
+from akta_cases.service_layer import handlers
+from akta_cases.settings import CasesSettings
+
+
+def _migrated_cases(database_url, data_dir):
+    service = bootstrap(CasesSettings(database_url=database_url, data_dir=data_dir))
+    service.migrate()
+    return service
+
+
+@pytest.fixture
+def cases(database_url, tmp_path):
+    service = _migrated_cases(database_url, tmp_path)
+    yield service
+    service.database.dispose()
+
+
+@pytest.fixture
+def cases_on_postgresql(postgres_url, tmp_path):
+    """Races need a database that lets writers overlap; SQLite serialises every writer."""
+    service = _migrated_cases(postgres_url, tmp_path)
+    yield service
+    service.database.dispose()
+
+
+def _outbox_count(service) -> int:
+    with service.database.session() as session:
+        return session.scalar(select(func.count()).select_from(outbox_table))
+
+
+def test_migrations_are_idempotent_and_land_in_the_service_schema(cases):
+    cases.migrate()
+    assert current_revision(cases.database) == "0001"
+    if cases.database.is_postgresql:
+        with cases.database.session() as session:
+            schema = session.scalar(select(func.current_schema()))
+        assert schema == "cases"
+
+
+def test_state_and_outbox_commit_together(cases):
+    with context.bound(context.MessageContext(correlation_id="corr-1", actor="user:u")):
+        case = handlers.create_case(commands.CreateCase("t-1", "Elevsag"), cases.unit_of_work())
+    with cases.unit_of_work() as uow:
+        assert uow.cases.get("t-1", case.id).title == "Elevsag"
+        assert uow.cases.get("t-2", case.id) is None
+    with cases.database.session() as session:
+        [row] = session.execute(select(outbox_table)).all()
+    assert row.event_type == "cases.case.created.v1" and row.sent_at is None
+    assert '"correlationid":"corr-1"' in row.body
+
+
+def test_nothing_is_stored_without_commit(cases):
+    with cases.unit_of_work() as uow:
+        number = uow.cases.next_number("t-1", 2026)
+        uow.cases.add(Case.open("t-1", number, "Lost", "user:u", datetime.now(timezone.utc)))
+        uow.write_events_to_outbox()
+    assert _outbox_count(cases) == 0
+    with cases.unit_of_work() as uow:
+        assert uow.cases.next_number("t-1", 2026) == CaseNumber(2026, 1)
+
+
+def test_a_failed_handler_leaves_no_trace(cases):
+    with pytest.raises(Exception, match="title"):
+        handlers.create_case(commands.CreateCase("t-1", "   "), cases.unit_of_work())
+    assert _outbox_count(cases) == 0
+
+
+def test_two_writers_racing_on_one_case_lose_nothing_silently(cases_on_postgresql):
+    cases = cases_on_postgresql
+    case = handlers.create_case(commands.CreateCase("t-1", "Original"), cases.unit_of_work())
+    first, second = cases.unit_of_work(), cases.unit_of_work()
+    with first:
+        mine = first.cases.get("t-1", case.id)
+        mine.change(datetime.now(timezone.utc), title="First")
+        with second:
+            theirs = second.cases.get("t-1", case.id)
+            theirs.change(datetime.now(timezone.utc), title="Second")
+            second.commit()
+        with pytest.raises(ConcurrentChange):
+            first.commit()
+    with cases.unit_of_work() as uow:
+        assert uow.cases.get("t-1", case.id).title == "Second"
+
+
+def test_case_numbers_have_no_gaps_or_duplicates_under_concurrency(cases_on_postgresql):
+    cases = cases_on_postgresql
+    numbers: list[str] = []
+    errors: list[Exception] = []
+
+    def create_many():
+        try:
+            for _ in range(15):
+                numbers.append(handlers.create_case(commands.CreateCase("t-1", "Parallel"), cases.unit_of_work()).number)
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=create_many) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    year = datetime.now(timezone.utc).year
+    assert sorted(numbers) == [f"{year}/{n:06d}" for n in range(1, 91)]

@@ -1,0 +1,78 @@
+"""In-memory adapters for unit tests: they subclass the real ports, nothing is mocked."""
+
+from __future__ import annotations
+
+from akta.contracts import Envelope
+from akta.db.unit_of_work import UnitOfWork
+from akta_cases.adapters.repository import CaseRepository
+from akta_cases.domain.model import Case, CaseNumber
+from akta_retention.adapters.repository import RetentionEntryRepository
+from akta_retention.domain.model import RetentionEntry
+
+
+class FakeCaseRepository(CaseRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cases: dict[tuple[str, str], Case] = {}
+        self.sequences: dict[tuple[str, int], int] = {}
+
+    def next_number(self, tenant_id: str, year: int) -> CaseNumber:
+        self.sequences[(tenant_id, year)] = self.sequences.get((tenant_id, year), 0) + 1
+        return CaseNumber(year, self.sequences[(tenant_id, year)])
+
+    def _add(self, case: Case) -> None:
+        self.cases[(case.tenant_id, case.id)] = case
+
+    def _get(self, tenant_id: str, case_id: str) -> Case | None:
+        return self.cases.get((tenant_id, case_id))
+
+
+class FakeRetentionEntryRepository(RetentionEntryRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[RetentionEntry] = []
+
+    def for_item(self, tenant_id, item_kind, item_id):
+        return next(
+            (e for e in self.entries if (e.tenant_id, e.item_kind, e.item_id) == (tenant_id, item_kind, item_id)),
+            None,
+        )
+
+    def _add(self, entry: RetentionEntry) -> None:
+        self.entries.append(entry)
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Keeps what a commit would write; `outbox` holds committed envelopes only."""
+
+    def __init__(self, publishes, **repositories) -> None:
+        super().__init__(publishes)
+        self.repositories = repositories
+        for name, repository in repositories.items():
+            setattr(self, name, repository)
+        self.outbox: list[Envelope] = []
+        self.consumed: set[tuple[str, str]] = set()
+        self.commits = 0
+        self._staged: list[Envelope] = []
+
+    def seen_aggregates(self):
+        for repository in self.repositories.values():
+            yield from repository.seen
+
+    def mark_consumed(self, consumer: str, envelope: Envelope) -> bool:
+        key = (consumer, envelope.id)
+        if key in self.consumed:
+            return False
+        self.consumed.add(key)
+        return True
+
+    def _add_to_outbox(self, envelope: Envelope) -> None:
+        self._staged.append(envelope)
+
+    def _commit(self) -> None:
+        self.outbox.extend(self._staged)
+        self._staged = []
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self._staged = []

@@ -1,0 +1,62 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from akta.contracts.cases import CaseCreated, CaseUpdated
+from akta.errors import InvalidField
+from akta_cases.domain.model import Case, CaseNumber, StaleCase
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+
+
+def _case() -> Case:
+    return Case.open("t-1", CaseNumber(2026, 123), "  Elevsag   Anna  ", "user:u-1", NOW)
+
+
+def test_case_numbers_are_year_and_six_digit_sequence():
+    assert str(CaseNumber(2026, 123)) == "2026/000123"
+
+
+def test_opening_a_case_cleans_the_title_and_records_the_event():
+    case = _case()
+    assert case.title == "Elevsag Anna"
+    assert case.status == "open" and case.version == 1
+    assert case.events == [CaseCreated(case_id=case.id, number="2026/000123", title="Elevsag Anna", status="open")]
+
+
+@pytest.mark.parametrize("title", ["", "   ", "x" * 501, "bad\x07title"])
+def test_a_bad_title_names_the_field(title):
+    with pytest.raises(InvalidField) as raised:
+        Case.open("t-1", CaseNumber(2026, 1), title, "user:u", NOW)
+    assert raised.value.field == "title"
+
+
+def test_a_change_bumps_the_version_and_says_what_changed():
+    case = _case()
+    case.events.clear()
+    changed = case.change(NOW, title="Elevsag Anna J.", status="closed")
+    assert changed == ["title", "status"]
+    assert case.version == 2
+    [event] = case.events
+    assert isinstance(event, CaseUpdated) and event.changed_fields == ["title", "status"]
+
+
+def test_a_change_that_changes_nothing_records_nothing():
+    case = _case()
+    case.events.clear()
+    assert case.change(NOW, title="Elevsag Anna") == []
+    assert case.version == 1 and case.events == []
+
+
+def test_a_change_based_on_an_old_version_is_refused():
+    case = _case()
+    case.change(NOW, title="Second")
+    with pytest.raises(StaleCase):
+        case.change(NOW, title="Third", expected_version=1)
+    assert case.title == "Second"
+
+
+def test_an_unknown_status_names_the_field():
+    with pytest.raises(InvalidField) as raised:
+        _case().change(NOW, status="shredded")
+    assert raised.value.field == "status"

@@ -1,0 +1,425 @@
+"""The Kubernetes manifests in k8s/: complete, well-formed, and consistent with the code.
+
+They are checked against the code they run: the console scripts of each package's
+pyproject.toml and their click commands, and the settings classes that read the AKTA_*
+variables. No cluster and no kubectl are needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+
+from akta.settings import ServiceSettings
+from akta_gateway.settings import GatewaySettings
+from akta_identity.settings import IdentitySettings
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "k8s"
+NAMESPACE = "akta"
+SERVICES = ("identity", "cases", "docstore", "dispatch", "intake", "retention")
+# Applied by hand once, never by `kubectl apply -k` (it would overwrite the real Secrets).
+TEMPLATES = {"secret.example.yaml"}
+API_VERSIONS = {
+    "Namespace": "v1",
+    "ConfigMap": "v1",
+    "Secret": "v1",
+    "Service": "v1",
+    "Deployment": "apps/v1",
+    "Job": "batch/v1",
+    "PodDisruptionBudget": "policy/v1",
+    "Ingress": "networking.k8s.io/v1",
+}
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@cache
+def documents() -> tuple[tuple[str, dict], ...]:
+    """(file name, document) for every YAML document in k8s/ but the kustomization."""
+    found = []
+    for path in sorted(K8S.glob("*.yaml")):
+        if path.name == "kustomization.yaml":
+            continue
+        for document in yaml.safe_load_all(path.read_text()):
+            if document is not None:
+                found.append((path.name, document))
+    return tuple(found)
+
+
+def of_kind(kind: str) -> list[dict]:
+    return [document for _, document in documents() if document["kind"] == kind]
+
+
+def named(kind: str, name: str) -> dict:
+    matches = [document for document in of_kind(kind) if document["metadata"]["name"] == name]
+    assert len(matches) == 1, f"expected one {kind} named {name}, found {len(matches)}"
+    return matches[0]
+
+
+def pod_specs() -> list[tuple[str, dict]]:
+    """(workload name, pod spec) of every Deployment and Job."""
+    return [
+        (workload["metadata"]["name"], workload["spec"]["template"]["spec"])
+        for workload in of_kind("Deployment") + of_kind("Job")
+    ]
+
+
+def containers() -> list[tuple[str, dict, dict]]:
+    """(workload name, pod spec, container) of every container, init containers included."""
+    return [
+        (name, spec, container)
+        for name, spec in pod_specs()
+        for container in spec.get("initContainers", []) + spec["containers"]
+    ]
+
+
+def only_container(workload: dict) -> dict:
+    pod_containers = workload["spec"]["template"]["spec"]["containers"]
+    assert len(pod_containers) == 1, workload["metadata"]["name"]
+    return pod_containers[0]
+
+
+@cache
+def console_scripts() -> dict[str, str]:
+    """Console script name -> "module:attribute", from every package's pyproject.toml."""
+    scripts = {}
+    for pyproject in [ROOT / "libs" / "pyproject.toml", *sorted(ROOT.glob("services/*/pyproject.toml"))]:
+        project = tomllib.loads(pyproject.read_text())["project"]
+        scripts.update(project.get("scripts", {}))
+    return scripts
+
+
+def click_command(script: str) -> click.Command:
+    module, attribute = console_scripts()[script].split(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    """The settings class of a service (or the gateway), found in akta_<service>.settings."""
+    module = importlib.import_module(f"akta_{service}.settings")
+    classes = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, ServiceSettings)
+        and value.service_name == service
+    ]
+    assert len(classes) == 1, f"akta_{service}.settings should define one settings class"
+    return classes[0]
+
+
+def service_of(container: dict) -> str:
+    """`akta-cases serve ...` -> "cases"."""
+    return container["command"][0].removeprefix("akta-")
+
+
+# ---------------------------------------------------------------------------- the files
+
+
+def test_every_document_is_a_known_kind_in_the_akta_namespace():
+    assert documents(), "k8s/ holds no manifests"
+    for file_name, document in documents():
+        kind = document.get("kind")
+        assert kind in API_VERSIONS, f"{file_name}: unexpected kind {kind}"
+        assert document.get("apiVersion") == API_VERSIONS[kind], f"{file_name}: {kind} apiVersion"
+        metadata = document.get("metadata") or {}
+        assert metadata.get("name"), f"{file_name}: a {kind} without metadata.name"
+        if kind == "Namespace":
+            assert metadata["name"] == NAMESPACE
+        else:
+            assert metadata.get("namespace") == NAMESPACE, f"{file_name}: {kind} {metadata['name']}"
+
+
+def test_names_are_unique_per_kind():
+    keys = [(document["kind"], document["metadata"]["name"]) for _, document in documents()]
+    duplicates = {key for key in keys if keys.count(key) > 1}
+    assert not duplicates
+
+
+def test_the_kustomization_lists_every_manifest_but_the_secret_template():
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    listed = kustomization["resources"]
+    assert len(listed) == len(set(listed)), "a file is listed twice"
+    on_disk = {path.name for path in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+    assert set(listed) == on_disk - TEMPLATES
+    assert TEMPLATES <= on_disk
+    assert not list(K8S.glob("*.yml")), "use the .yaml extension, which the checks read"
+
+
+def test_the_secret_template_only_holds_placeholders():
+    for file_name, document in documents():
+        if document["kind"] == "Secret":
+            assert file_name in TEMPLATES, f"{file_name}: real Secrets do not belong in the repository"
+            assert all("CHANGE-ME" in value for value in document["stringData"].values())
+
+
+# ---------------------------------------------------------------------------- the services
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_serves_http_with_probes_a_service_and_a_disruption_budget(service):
+    http_deployment(service)
+
+
+def test_the_gateway_serves_http_with_probes_a_service_and_a_disruption_budget():
+    http_deployment("gateway")
+
+
+def http_deployment(name: str) -> None:
+    deployment = named("Deployment", name)
+    container = only_container(deployment)
+    assert container["command"][:2] == [f"akta-{name}", "serve"]
+    assert container["command"][2:4] == ["--bind", "0.0.0.0:8000"]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert {port["containerPort"] for port in container["ports"]} == {8000}
+
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == "8000"
+    assert annotations["prometheus.io/path"] == "/metrics"
+
+    service = named("Service", name)
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert [(port["port"], port["targetPort"]) for port in service["spec"]["ports"]] == [(8000, "http")]
+
+    budget = named("PodDisruptionBudget", name)
+    assert budget["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_has_a_relay(service):
+    relay = named("Deployment", f"{service}-relay")
+    assert only_container(relay)["command"] == [f"akta-{service}", "relay"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_has_a_migration(service):
+    commands = [only_container(job)["command"] for job in of_kind("Job")]
+    assert [f"akta-{service}", "migrate"] in commands
+
+
+def test_retention_has_a_worker():
+    worker = named("Deployment", "retention-worker")
+    assert only_container(worker)["command"] == ["akta-retention", "worker"]
+
+
+def test_the_ingress_leads_to_the_gateway_and_the_gateway_to_every_service():
+    (ingress,) = of_kind("Ingress")
+    backends = [
+        path["backend"]["service"]
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    ]
+    assert backends and all(backend["name"] == "gateway" for backend in backends)
+
+    gateway = only_container(named("Deployment", "gateway"))
+    urls = json.loads(env_values(gateway)["AKTA_GATEWAY_SERVICE_URLS"])
+    assert set(urls) == set(SERVICES)
+    for service, url in urls.items():
+        named("Service", service)
+        assert url == f"http://{service}:8000"
+
+
+# ---------------------------------------------------------------------------- the commands
+
+
+def test_every_container_runs_a_console_script_of_the_project():
+    for workload, _, container in containers():
+        command = container.get("command")
+        assert command, f"{workload}: set the command (the image's default runs embedded mode)"
+        assert command[0] in console_scripts(), f"{workload}: {command[0]} is no console script"
+
+
+def test_every_container_command_is_accepted_by_its_command_line():
+    for workload, _, container in containers():
+        script, subcommand, *arguments = container["command"]
+        group = click_command(script)
+        assert isinstance(group, click.Group), script
+        assert subcommand in group.commands, f"{workload}: {script} has no command {subcommand}"
+        # Parses the options (unknown options, wrong types) without running the command.
+        with group.commands[subcommand].make_context(subcommand, list(arguments)):
+            pass
+
+
+def test_only_services_with_subscriptions_run_a_worker():
+    from akta.contracts import subscriptions_of
+
+    for workload, _, container in containers():
+        if container["command"][1] == "worker":
+            assert subscriptions_of(service_of(container)), f"{workload}: nothing to consume"
+
+
+# ---------------------------------------------------------------------------- the settings
+
+
+def allowed_variables() -> set[str]:
+    """AKTA_<FIELD> for every settings field, and AKTA_<SERVICE>_<FIELD> for each service's own."""
+    classes = {service: settings_class(service) for service in SERVICES}
+    classes["gateway"] = GatewaySettings
+    assert classes["identity"] is IdentitySettings
+    allowed = {f"AKTA_{field.upper()}" for field in ServiceSettings.model_fields}
+    for service, settings in classes.items():
+        for field in settings.model_fields:
+            allowed.add(f"AKTA_{field.upper()}")
+            allowed.add(f"AKTA_{service.upper()}_{field.upper()}")
+    return allowed
+
+
+def config_maps() -> dict[str, dict[str, str]]:
+    return {document["metadata"]["name"]: document.get("data", {}) for document in of_kind("ConfigMap")}
+
+
+def secrets() -> dict[str, dict[str, str]]:
+    return {document["metadata"]["name"]: document.get("stringData", {}) for document in of_kind("Secret")}
+
+
+def env_values(container: dict) -> dict[str, str]:
+    return {variable["name"]: variable.get("value") for variable in container.get("env", [])}
+
+
+def environment_of(container: dict) -> dict[str, str]:
+    """The variables the container starts with: its envFrom sources, then its env."""
+    environment = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            environment.update(config_maps()[source["configMapRef"]["name"]])
+        if "secretRef" in source:
+            environment.update(secrets()[source["secretRef"]["name"]])
+    environment.update(env_values(container))
+    return environment
+
+
+def test_every_akta_variable_is_a_setting():
+    allowed = allowed_variables()
+    names = [name for data in config_maps().values() for name in data]
+    names += [name for data in secrets().values() for name in data]
+    names += [name for _, _, container in containers() for name in env_values(container)]
+    unknown = sorted({name for name in names if name.startswith("AKTA_")} - allowed)
+    assert not unknown, f"no settings field reads {unknown}"
+
+
+def test_every_variable_value_is_a_string():
+    # Kubernetes rejects a number or a boolean as a variable's value.
+    for data in list(config_maps().values()) + list(secrets().values()):
+        for name, value in data.items():
+            assert isinstance(value, str), name
+    for workload, _, container in containers():
+        for variable in container.get("env", []):
+            assert isinstance(variable.get("value", ""), str), f"{workload}: {variable['name']}"
+
+
+def test_every_container_reads_its_settings_in_real_mode(monkeypatch):
+    """Build each container's settings from the manifests, as the process would at start."""
+    for workload, spec, container in containers():
+        for name in [name for name in os.environ if name.startswith("AKTA_")]:
+            monkeypatch.delenv(name)
+        for name, value in environment_of(container).items():
+            monkeypatch.setenv(name, value)
+        service = service_of(container)
+        settings = (GatewaySettings if service == "gateway" else settings_class(service))()
+        assert settings.mode == "real", workload
+        assert settings.effective_log_format == "json", workload
+        if service == "gateway":
+            assert set(settings.service_urls) == set(SERVICES)
+            continue
+        assert settings.effective_database_url.startswith("postgresql+psycopg://"), workload
+        assert settings.effective_database_schema == service, workload
+        assert settings.bus_url.startswith("amqp://"), workload
+        mounted = mounted_files(spec, container)
+        assert str(settings.token_public_key_file) in mounted, f"{workload}: public key not mounted"
+        if service == "identity":
+            assert str(settings.effective_private_key_file) in mounted, f"{workload}: no signing key"
+        else:
+            assert not any("private" in path for path in mounted), f"{workload}: sees the signing key"
+
+
+def mounted_files(spec: dict, container: dict) -> set[str]:
+    """Paths of the Secret files mounted into the container."""
+    volumes = {volume["name"]: volume for volume in spec.get("volumes", [])}
+    files = set()
+    for mount in container.get("volumeMounts", []):
+        secret = volumes[mount["name"]].get("secret")
+        if secret is None:
+            continue
+        keys = [item["path"] for item in secret["items"]] if "items" in secret else list(
+            secrets()[secret["secretName"]]
+        )
+        files.update(f"{mount['mountPath']}/{key}" for key in keys)
+    return files
+
+
+# ---------------------------------------------------------------------------- the pods
+
+
+def test_every_reference_resolves():
+    for workload, spec, container in containers():
+        for source in container.get("envFrom", []):
+            if "configMapRef" in source:
+                assert source["configMapRef"]["name"] in config_maps(), workload
+            if "secretRef" in source:
+                assert source["secretRef"]["name"] in secrets(), workload
+        volumes = {volume["name"]: volume for volume in spec.get("volumes", [])}
+        for mount in container.get("volumeMounts", []):
+            assert mount["name"] in volumes, f"{workload}: no volume {mount['name']}"
+        for volume in volumes.values():
+            if "secret" in volume:
+                keys = secrets()[volume["secret"]["secretName"]]
+                for item in volume["secret"].get("items", []):
+                    assert item["key"] in keys, f"{workload}: no key {item['key']}"
+
+
+def test_selectors_match_their_pods():
+    for deployment in of_kind("Deployment"):
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        assert selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    for selector in [service["spec"]["selector"] for service in of_kind("Service")] + [
+        budget["spec"]["selector"]["matchLabels"] for budget in of_kind("PodDisruptionBudget")
+    ]:
+        matching = [
+            deployment
+            for deployment in of_kind("Deployment")
+            if selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+        ]
+        assert len(matching) == 1, f"{selector} selects {len(matching)} Deployments"
+
+
+def test_pods_run_unprivileged_on_a_read_only_root_filesystem():
+    for workload, spec, container in containers():
+        assert spec["securityContext"]["runAsNonRoot"] is True, workload
+        assert spec.get("automountServiceAccountToken") is False, workload
+        security = container["securityContext"]
+        assert security["readOnlyRootFilesystem"] is True, workload
+        assert security["allowPrivilegeEscalation"] is False, workload
+        assert security["capabilities"]["drop"] == ["ALL"], workload
+        assert "/tmp" in empty_dir_mounts(spec, container), f"{workload}: /tmp must be writable"
+
+
+def test_http_containers_keep_metrics_in_a_writable_directory():
+    for workload, spec, container in containers():
+        if container["command"][1] == "serve":
+            directory = env_values(container).get("PROMETHEUS_MULTIPROC_DIR")
+            assert directory in empty_dir_mounts(spec, container), workload
+
+
+def test_every_container_has_requests_and_limits():
+    for workload, _, container in containers():
+        resources = container["resources"]
+        for bound in ("requests", "limits"):
+            assert {"cpu", "memory"} <= set(resources[bound]), f"{workload}: {bound}"
+
+
+def empty_dir_mounts(spec: dict, container: dict) -> set[str]:
+    empty_dirs = {volume["name"] for volume in spec.get("volumes", []) if "emptyDir" in volume}
+    return {mount["mountPath"] for mount in container.get("volumeMounts", []) if mount["name"] in empty_dirs}
