@@ -13,7 +13,7 @@ import secrets
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pika
@@ -130,7 +130,7 @@ def raw_consume(amqp_url: str, queue: str, count: int) -> float:
 
 def insert_cases(service, first_number: int, count: int) -> list[str]:
     """Open `count` cases through the unit of work: case rows and outbox rows, 500 per commit."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     case_ids = []
     for start in range(0, count, INSERT_BATCH):
         with service.unit_of_work() as uow:

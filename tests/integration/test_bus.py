@@ -106,7 +106,7 @@ def test_events_committed_while_no_relay_runs_are_delivered_once_it_does(system)
     for n in range(5):
         _create_case(system, title=f"Before relay {n}")
     assert _unsent(system.cases) == 5
-    system.cases.relay.run  # the relay that "crashed" never ran; a new one starts now
+    # As if the process died after each commit, before any publish: a relay started now delivers.
     system.start()
     eventually(lambda: _entries(system) == 5)
     assert _unsent(system.cases) == 0
@@ -135,8 +135,6 @@ def test_a_relay_crashing_between_publish_and_marking_sent_causes_no_double_effe
         assert system.cases.relay.relay_once(publisher) == 3
         publisher.close()
     eventually(lambda: _count(system.retention, inbox_table) == 3 and _entries(system) == 3)
-    consumed_twice = eventually(lambda: True)
-    assert consumed_twice
     assert _count(system.retention, outbox_table) == 3
 
 

@@ -1,7 +1,7 @@
 """The cases service's repository, unit of work, outbox and migrations on SQLite and PostgreSQL."""
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -67,7 +67,7 @@ def test_state_and_outbox_commit_together(cases):
 def test_nothing_is_stored_without_commit(cases):
     with cases.unit_of_work() as uow:
         number = uow.cases.next_number("t-1", 2026)
-        uow.cases.add(Case.open("t-1", number, "Lost", "user:u", datetime.now(timezone.utc)))
+        uow.cases.add(Case.open("t-1", number, "Lost", "user:u", datetime.now(UTC)))
         uow.write_events_to_outbox()
     assert _outbox_count(cases) == 0
     with cases.unit_of_work() as uow:
@@ -86,10 +86,10 @@ def test_two_writers_racing_on_one_case_lose_nothing_silently(cases_on_postgresq
     first, second = cases.unit_of_work(), cases.unit_of_work()
     with first:
         mine = first.cases.get("t-1", case.id)
-        mine.change(datetime.now(timezone.utc), title="First")
+        mine.change(datetime.now(UTC), title="First")
         with second:
             theirs = second.cases.get("t-1", case.id)
-            theirs.change(datetime.now(timezone.utc), title="Second")
+            theirs.change(datetime.now(UTC), title="Second")
             second.commit()
         with pytest.raises(ConcurrentChange):
             first.commit()
@@ -115,5 +115,5 @@ def test_case_numbers_have_no_gaps_or_duplicates_under_concurrency(cases_on_post
     for thread in threads:
         thread.join()
     assert errors == []
-    year = datetime.now(timezone.utc).year
+    year = datetime.now(UTC).year
     assert sorted(numbers) == [f"{year}/{n:06d}" for n in range(1, 91)]

@@ -110,9 +110,7 @@ def settings_class(service: str) -> type[ServiceSettings]:
     classes = [
         value
         for value in vars(module).values()
-        if isinstance(value, type)
-        and issubclass(value, ServiceSettings)
-        and value.service_name == service
+        if isinstance(value, type) and issubclass(value, ServiceSettings) and value.service_name == service
     ]
     assert len(classes) == 1, f"akta_{service}.settings should define one settings class"
     return classes[0]
@@ -218,9 +216,7 @@ def test_retention_has_a_worker():
 def test_the_ingress_leads_to_the_gateway_and_the_gateway_to_every_service():
     (ingress,) = of_kind("Ingress")
     backends = [
-        path["backend"]["service"]
-        for rule in ingress["spec"]["rules"]
-        for path in rule["http"]["paths"]
+        path["backend"]["service"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]
     ]
     assert backends and all(backend["name"] == "gateway" for backend in backends)
 
@@ -353,8 +349,10 @@ def mounted_files(spec: dict, container: dict) -> set[str]:
         secret = volumes[mount["name"]].get("secret")
         if secret is None:
             continue
-        keys = [item["path"] for item in secret["items"]] if "items" in secret else list(
-            secrets()[secret["secretName"]]
+        keys = (
+            [item["path"] for item in secret["items"]]
+            if "items" in secret
+            else list(secrets()[secret["secretName"]])
         )
         files.update(f"{mount['mountPath']}/{key}" for key in keys)
     return files

@@ -4,7 +4,7 @@ with the public key alone, however the user signed in."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
@@ -30,7 +30,7 @@ class TokenSigner:
 
     def issue(self, principal: Principal, now: datetime | None = None) -> tuple[str, datetime]:
         """A signed access token and the moment it expires."""
-        issued_at = now or datetime.now(timezone.utc)
+        issued_at = now or datetime.now(UTC)
         expires_at = issued_at + self.ttl
         claims = {
             "iss": ISSUER,

@@ -6,7 +6,6 @@ for each confirm in turn (which caps a relay at a few hundred messages a second)
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 
 import amqp
@@ -81,7 +80,7 @@ class ConfirmingPublisher:
     def _wait_for_confirms(self) -> None:
         try:
             self.connection.drain_events(timeout=self.confirm_timeout)
-        except socket.timeout:
+        except TimeoutError:
             raise PublishFailed(
                 f"{len(self._unconfirmed)} message(s) unconfirmed after {self.confirm_timeout}s"
             ) from None

@@ -9,9 +9,8 @@ from datetime import timedelta
 import structlog
 from kombu import Connection
 
-from akta.bus.connection import connect
-
 from akta.bus import outbox
+from akta.bus.connection import connect
 from akta.bus.metrics import OUTBOX_PENDING, RELAYED_EVENTS
 from akta.bus.naming import BusNames
 from akta.bus.publisher import OutboundMessage, PublishFailed, broker_errors, open_publisher
@@ -77,7 +76,7 @@ class Relay:
                 with connect(self.bus_url) as connection:
                     connection.ensure_connection(max_retries=1)
                     declare_topology(connection.default_channel, self.names)
-                    publisher = open_publisher(connection)
+                    publisher = open_publisher(connection, window=self.batch_size)
                     log.info("relay connected", service=self.service)
                     self._relay_until_stopped(publisher, connection, stop)
             except (PublishFailed, *self._broker_errors) as error:

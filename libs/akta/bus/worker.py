@@ -8,11 +8,10 @@ with its reason and only then acknowledged.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import structlog
 from kombu import Connection, Consumer
@@ -129,12 +128,12 @@ class Worker:
         """Wait for a first message, then take what else is already there, up to prefetch."""
         try:
             connection.drain_events(timeout=1.0)
-        except socket.timeout:
+        except TimeoutError:
             return
         while len(self._received) < self.prefetch:
             try:
                 connection.drain_events(timeout=0)
-            except socket.timeout:
+            except TimeoutError:
                 return
 
     def handle_batch(self, batch: list[Delivery]) -> None:
@@ -224,7 +223,7 @@ class Worker:
                 "x-akta-reason": reason[:1000],
                 "x-akta-queue": queue,
                 "x-akta-attempts": attempts,
-                "x-akta-dead-lettered-at": datetime.now(timezone.utc).isoformat(),
+                "x-akta-dead-lettered-at": datetime.now(UTC).isoformat(),
             }
         )
         self._dead_letters.publish(

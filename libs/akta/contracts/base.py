@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,7 +65,7 @@ class Envelope(BaseModel):
             id=event_id or str(uuid.uuid4()),
             source=f"/akta/{event.producer()}",
             type=event.event_type,
-            time=time or datetime.now(timezone.utc),
+            time=time or datetime.now(UTC),
             subject=event.subject(),
             data=event.model_dump(mode="json"),
             tenant=tenant,

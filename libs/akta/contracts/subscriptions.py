@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from akta.contracts.cases import CaseCreated
 from akta.contracts.base import Event
+from akta.contracts.cases import CaseCreated
 
 
 @dataclass(frozen=True)

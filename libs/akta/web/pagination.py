@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from flask import Response
 from pydantic import BaseModel, Field
 
 Item = TypeVar("Item")
@@ -23,3 +24,9 @@ class Page(BaseModel, Generic[Item]):
     total: int
     page: int
     page_size: int
+
+
+def page_response(item_model: type[BaseModel], items: list, total: int, query: PageQuery) -> Response:
+    """The JSON answer of a list endpoint."""
+    page = Page[item_model](items=items, total=total, page=query.page, page_size=query.page_size)
+    return Response(page.model_dump_json(), mimetype="application/json")

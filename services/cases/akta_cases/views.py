@@ -2,46 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from akta.db.database import Database
+from akta.db.paging import fetch_page
 from akta_cases.adapters.orm import cases
+
+CASE_FIELDS = ("id", "number", "title", "status", "created_at", "updated_at", "created_by", "version")
 
 
 def _case_row(row) -> dict:
-    return {
-        "id": row.id,
-        "number": row.number,
-        "title": row.title,
-        "status": row.status,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "created_by": row.created_by,
-        "version": row.version,
-    }
+    return {key: row[key] for key in CASE_FIELDS}
 
 
 def get_case(database: Database, tenant_id: str, case_id: str) -> dict | None:
     with database.session() as session:
         row = session.execute(
             select(cases).where(cases.c.tenant_id == tenant_id, cases.c.id == case_id)
-        ).one_or_none()
+        ).mappings().one_or_none()
     return _case_row(row) if row else None
 
 
 def list_cases(
     database: Database, tenant_id: str, offset: int, limit: int, status: str | None = None
 ) -> tuple[list[dict], int]:
-    condition = cases.c.tenant_id == tenant_id
+    query = select(cases).where(cases.c.tenant_id == tenant_id)
     if status:
-        condition = condition & (cases.c.status == status)
+        query = query.where(cases.c.status == status)
     with database.session() as session:
-        total = session.scalar(select(func.count()).select_from(cases).where(condition))
-        rows = session.execute(
-            select(cases)
-            .where(condition)
-            .order_by(cases.c.updated_at.desc(), cases.c.id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
+        rows, total = fetch_page(session, query.order_by(cases.c.updated_at.desc(), cases.c.id), offset, limit)
     return [_case_row(row) for row in rows], total

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -6,7 +6,7 @@ from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta.errors import InvalidField
 from akta_cases.domain.model import Case, CaseNumber, StaleCase
 
-NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def _case() -> Case:

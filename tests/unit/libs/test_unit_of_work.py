@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_committed_events_carry_the_correlation_and_actor_of_the_work():
 def test_nothing_is_written_unless_commit_is_called():
     uow = _uow()
     with uow:
-        uow.cases.add(Case.open("t-1", CaseNumber(2026, 1), "x", "user:u", datetime.now(timezone.utc)))
+        uow.cases.add(Case.open("t-1", CaseNumber(2026, 1), "x", "user:u", datetime.now(UTC)))
     assert uow.outbox == [] and uow.commits == 0
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, UniqueConstraint, event
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import registry
 
+from akta.db.mapping import map_aggregate
 from akta.db.types import UtcDateTime
 from akta_cases.domain.model import Case
 
@@ -43,12 +44,5 @@ def start_mappers() -> None:
     if _mapped:
         return
     # The domain counts versions itself; the mapper checks the old one in every UPDATE.
-    mapper_registry.map_imperatively(
-        Case, cases, version_id_col=cases.c.version, version_id_generator=False
-    )
-    event.listen(Case, "load", _give_loaded_case_an_event_list)
+    map_aggregate(mapper_registry, Case, cases, version_id_col=cases.c.version, version_id_generator=False)
     _mapped = True
-
-
-def _give_loaded_case_an_event_list(case: Case, _context) -> None:
-    case.events = []

@@ -13,7 +13,7 @@ from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.app import create_app
 from akta.web.auth import current_principal
-from akta.web.pagination import Page, PageQuery
+from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases import views
 from akta_cases.domain import commands
 from akta_cases.domain.model import TITLE_MAX_LENGTH, CaseNotFound
@@ -72,8 +72,7 @@ def create_api(service: Service):
         items, total = views.list_cases(
             service.database, principal.tenant_id, query.offset, query.page_size, query.status
         )
-        page = Page[CaseOut](items=items, total=total, page=query.page, page_size=query.page_size)
-        return Response(page.model_dump_json(), mimetype="application/json")
+        return page_response(CaseOut, items, total, query)
 
     @api.get("/cases/<case_id>", responses={200: CaseOut})
     def get_case(path: CasePath):

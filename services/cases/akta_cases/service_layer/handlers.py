@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import structlog
 
@@ -15,7 +15,7 @@ log = structlog.get_logger("akta.cases")
 
 
 def create_case(command: commands.CreateCase, uow: UnitOfWork, now: datetime | None = None) -> Case:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with uow:
         number = uow.cases.next_number(command.tenant_id, now.year)
         case = Case.open(command.tenant_id, number, command.title, context.current().actor, now)
@@ -31,7 +31,7 @@ def update_case(command: commands.UpdateCase, uow: UnitOfWork, now: datetime | N
         if case is None:
             raise CaseNotFound(command.case_id)
         case.change(
-            now or datetime.now(timezone.utc),
+            now or datetime.now(UTC),
             title=command.title,
             status=command.status,
             expected_version=command.expected_version,

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import registry
 
+from akta.db.mapping import map_aggregate
 from akta.db.types import UtcDateTime
 from akta_identity.domain.model import Organisation, User
 
@@ -39,12 +40,6 @@ def start_mappers() -> None:
     global _mapped
     if _mapped:
         return
-    mapper_registry.map_imperatively(Organisation, organisations)
-    mapper_registry.map_imperatively(User, users)
-    for cls in (Organisation, User):
-        event.listen(cls, "load", _give_loaded_aggregate_an_event_list)
+    map_aggregate(mapper_registry, Organisation, organisations)
+    map_aggregate(mapper_registry, User, users)
     _mapped = True
-
-
-def _give_loaded_aggregate_an_event_list(aggregate, _context) -> None:
-    aggregate.events = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from akta.auth.principal import Principal
 from akta.auth.tokens import TokenSigner
@@ -16,7 +16,7 @@ def create_organisation(slug: str, name: str, uow: UnitOfWork) -> Organisation:
     with uow:
         if uow.directory.organisation_by_slug(slug) is not None:
             raise AlreadyExists(f"an organisation {slug!r} exists already")
-        organisation = Organisation.create(slug, name, datetime.now(timezone.utc))
+        organisation = Organisation.create(slug, name, datetime.now(UTC))
         uow.directory.add(organisation)
         uow.commit()
     return organisation
@@ -39,7 +39,7 @@ def create_user(
         if uow.directory.user_by_username(organisation.id, username) is not None:
             raise AlreadyExists(f"a user {username!r} exists already in {organisation_slug}")
         user = User.create(
-            organisation.id, username, display_name, hash_password(password), roles, datetime.now(timezone.utc)
+            organisation.id, username, display_name, hash_password(password), roles, datetime.now(UTC)
         )
         uow.directory.add(user)
         uow.commit()

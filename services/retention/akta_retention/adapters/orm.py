@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import Column, MetaData, String, Table, UniqueConstraint, event
+from sqlalchemy import Column, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import registry
 
+from akta.db.mapping import map_aggregate
 from akta.db.types import UtcDateTime
 from akta_retention.domain.model import RetentionEntry
 
@@ -28,10 +29,5 @@ def start_mappers() -> None:
     global _mapped
     if _mapped:
         return
-    mapper_registry.map_imperatively(RetentionEntry, retention_entries)
-    event.listen(RetentionEntry, "load", _give_loaded_entry_an_event_list)
+    map_aggregate(mapper_registry, RetentionEntry, retention_entries)
     _mapped = True
-
-
-def _give_loaded_entry_an_event_list(entry: RetentionEntry, _context) -> None:
-    entry.events = []

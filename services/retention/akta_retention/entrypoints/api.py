@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
 from akta.service import Service
 from akta.web.app import create_app
 from akta.web.auth import current_principal
-from akta.web.pagination import Page, PageQuery
+from akta.web.pagination import Page, PageQuery, page_response
 from akta_retention import views
 
 
@@ -38,8 +37,7 @@ def create_api(service: Service):
         items, total = views.list_entries(
             service.database, principal.tenant_id, query.offset, query.page_size, query.item_id
         )
-        page = Page[RetentionEntryOut](items=items, total=total, page=query.page, page_size=query.page_size)
-        return Response(page.model_dump_json(), mimetype="application/json")
+        return page_response(RetentionEntryOut, items, total, query)
 
     app.register_api(api)
     return app

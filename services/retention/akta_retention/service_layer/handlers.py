@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import structlog
 
@@ -18,7 +18,7 @@ def track_case(event: CaseCreated, envelope: Envelope, uow: UnitOfWork) -> None:
     if uow.entries.for_item(envelope.tenant, "case", event.case_id) is not None:
         return
     entry = RetentionEntry.track(
-        envelope.tenant, "case", event.case_id, event.number, datetime.now(timezone.utc)
+        envelope.tenant, "case", event.case_id, event.number, datetime.now(UTC)
     )
     uow.entries.add(entry)
     log.info("retention entry recorded", case_id=event.case_id, case_number=event.number)
