@@ -33,8 +33,8 @@ RUN /opt/akta/bin/pip install \
 FROM python:3.11-slim
 
 # A numeric user, so that Kubernetes' runAsNonRoot can check it without reading /etc/passwd.
-RUN groupadd --system --gid 10001 akta \
-    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+RUN groupadd --gid 10001 akta \
+    && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin akta \
     && mkdir -p /var/lib/akta \
     && chown 10001:10001 /var/lib/akta

@@ -42,20 +42,61 @@ def service_cli(bootstrap: Callable[[], Service], name: str) -> click.Group:
 
         serve_with_gunicorn(lambda: started().app, bind=bind, workers=workers, threads=threads)
 
+    metrics_port = click.option(
+        "--metrics-port", type=int, default=None, help="Serve Prometheus metrics on this port."
+    )
+
     @group.command(help="Consume this service's subscriptions from the bus.")
-    def worker() -> None:
+    @metrics_port
+    def worker(metrics_port: int | None) -> None:
         service = started()
+        _serve_metrics(metrics_port)
         consumer = service.worker()
         if consumer is None:
             raise click.ClickException(f"{name} subscribes to no events")
         consumer.run(_stop_on_signals())
 
     @group.command(help="Publish this service's outbox to the bus.")
-    def relay() -> None:
+    @metrics_port
+    def relay(metrics_port: int | None) -> None:
         service = started()
+        _serve_metrics(metrics_port)
         service.relay.run(_stop_on_signals())
 
+    @group.group("dead-letters", help="Messages this service's worker could not handle.")
+    def dead_letters() -> None:
+        pass
+
+    @dead_letters.command("list", help="Show dead letters and why they failed (they stay queued).")
+    @click.option("--limit", default=50, show_default=True)
+    def list_dead_letters(limit: int) -> None:
+        from akta.bus import dead_letters as operations
+
+        service = started()
+        for subscription in service.subscriptions:
+            letters = operations.peek(service.settings.bus_url, service.names, subscription, limit)
+            click.echo(f"{service.names.dead_letter_queue(subscription)}: {len(letters)} shown")
+            for letter in letters:
+                click.echo(f"  {letter.message_id}  {letter.dead_lettered_at}  attempts={letter.attempts}  {letter.reason}")
+
+    @dead_letters.command("replay", help="Put dead letters back on their queue, e.g. after a fix.")
+    @click.option("--limit", default=1000, show_default=True)
+    def replay_dead_letters(limit: int) -> None:
+        from akta.bus import dead_letters as operations
+
+        service = started()
+        for subscription in service.subscriptions:
+            moved = operations.replay(service.settings.bus_url, service.names, subscription, limit)
+            click.echo(f"{service.names.dead_letter_queue(subscription)}: {moved} replayed")
+
     return group
+
+
+def _serve_metrics(port: int | None) -> None:
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port)
 
 
 def _stop_on_signals() -> threading.Event:

@@ -38,5 +38,5 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("amqp", "kombu", "pika", "werkzeug", "alembic.runtime.migration"):
+    for noisy in ("amqp", "kombu", "pika", "werkzeug", "alembic.runtime.migration", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

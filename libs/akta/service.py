@@ -6,6 +6,7 @@ relay, its migrations, or all of them inside the embedded process.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -34,15 +35,20 @@ class Service:
         build_api: Callable[[Service], Flask],
         event_handlers: dict[str, EventHandler] | None = None,
     ) -> None:
+        if settings.mode == "real" and settings.bus_url.startswith("memory"):
+            raise SystemExit(f"{settings.service_name}: real mode needs AKTA_BUS_URL (amqp://…)")
         self.settings = settings
         self.name = settings.service_name
+        self._migrated = False
         self.migrations_dir = migrations_dir
         self.publishes = publishes
         self.event_handlers = event_handlers or {}
         self.subscriptions = subscriptions_of(self.name)
         self.names = BusNames(settings.bus_namespace)
         self.database = Database(
-            settings.effective_database_url, settings.effective_database_schema
+            settings.effective_database_url,
+            settings.effective_database_schema,
+            pool_size=settings.database_pool_size,
         )
         self.relay = Relay(
             self.name,
@@ -55,7 +61,12 @@ class Service:
         )
         self._unit_of_work_class = unit_of_work_class
         self.token_verifier = TokenVerifier(self.token_public_key_file)
-        self.app = build_api(self)
+        self._build_api = build_api
+
+    @functools.cached_property
+    def app(self) -> Flask:
+        """The HTTP app, built on first use: a worker or relay never builds it."""
+        return self._build_api(self)
 
     @property
     def token_public_key_file(self) -> Path:
@@ -65,7 +76,18 @@ class Service:
         return self._unit_of_work_class(self.database, self.publishes, on_commit=self.relay.wakeup.set)
 
     def readiness_checks(self) -> dict[str, Callable[[], None]]:
-        return {"database": self.database.ping, "bus": lambda: ping_bus(self.settings.bus_url)}
+        return {
+            "database": self.database.ping,
+            "migrations": self._check_migrated,
+            "bus": lambda: ping_bus(self.settings.bus_url),
+        }
+
+    def _check_migrated(self) -> None:
+        if not self._migrated:
+            current, head = migrations.current_revision(self.database), migrations.head_revision(self.migrations_dir)
+            if current != head:
+                raise RuntimeError(f"database at revision {current}, code expects {head}: run migrate")
+            self._migrated = True
 
     def migrate(self) -> None:
         migrations.upgrade(self.database, self.migrations_dir)

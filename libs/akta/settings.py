@@ -24,6 +24,7 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="SQLAlchemy URL; embedded default is a SQLite file per service in data_dir.",
     )
+    database_pool_size: int = Field(default=5, description="Connections each process keeps open.")
     database_schema: str | None = Field(
         default=None, description="PostgreSQL schema of this service; defaults to its name."
     )
@@ -51,6 +52,9 @@ class ServiceSettings(BaseSettings):
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
+        if self.mode == "real":
+            # A silent SQLite file in a container would lose data at the next restart.
+            raise SystemExit(f"{self.service_name}: real mode needs AKTA_DATABASE_URL")
         return f"sqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"
 
     @property

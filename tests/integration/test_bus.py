@@ -193,3 +193,23 @@ def test_a_failing_handler_is_retried_then_dead_lettered(system, monkeypatch):
     assert "always-fails" in dead.body.decode() if isinstance(dead.body, bytes) else dead.body
     assert attempts["always-fails"] == 3
     assert _entries(system) == 1
+
+
+def test_dead_letters_can_be_inspected_and_replayed_after_a_fix(system, monkeypatch):
+    from akta.bus import dead_letters
+
+    def broken(event, envelope, uow):
+        raise RuntimeError("bug in handler")
+
+    monkeypatch.setitem(system.retention.event_handlers, "track_case", broken)
+    system.start()
+    system.publish_raw([_case_created_message("needs-replay")])
+    subscription = system.retention.subscriptions[0]
+    letters = eventually(lambda: dead_letters.peek(system.bus_url, system.retention.names, subscription))
+    assert len(letters) == 1 and "bug in handler" in letters[0].reason
+    assert len(dead_letters.peek(system.bus_url, system.retention.names, subscription)) == 1, "peek must not consume"
+
+    monkeypatch.setitem(system.retention.event_handlers, "track_case", retention_handlers.track_case)
+    assert dead_letters.replay(system.bus_url, system.retention.names, subscription) == 1
+    eventually(lambda: _count(system.retention, retention_entries, retention_entries.c.item_id == "needs-replay") == 1)
+    assert dead_letters.peek(system.bus_url, system.retention.names, subscription) == []

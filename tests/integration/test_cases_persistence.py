@@ -117,3 +117,15 @@ def test_case_numbers_have_no_gaps_or_duplicates_under_concurrency(cases_on_post
     assert errors == []
     year = datetime.now(UTC).year
     assert sorted(numbers) == [f"{year}/{n:06d}" for n in range(1, 91)]
+
+
+def test_not_ready_until_migrated(database_url, tmp_path):
+    service = bootstrap(CasesSettings(database_url=database_url, data_dir=tmp_path))
+    try:
+        not_ready = service.app.test_client().get("/readyz")
+        assert not_ready.status_code == 503
+        assert set(not_ready.get_json()["checks"]) == {"migrations"}
+        service.migrate()
+        assert service.app.test_client().get("/readyz").status_code == 200
+    finally:
+        service.database.dispose()

@@ -35,6 +35,14 @@ def current_revision(database: Database) -> str | None:
         return context.get_current_revision()
 
 
+def head_revision(migrations_dir: Path) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def run_migrations_in_env(target_metadata: MetaData) -> None:
     """Body of every service's `env.py`: migrate on the connection `upgrade` handed over."""
     from alembic import context

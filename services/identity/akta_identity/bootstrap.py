@@ -17,14 +17,12 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 def bootstrap(settings: IdentitySettings | None = None) -> Service:
     settings = settings or IdentitySettings()
-    signer = TokenSigner(_signing_key(settings), ttl=settings.access_token_ttl)
-    return Service(
-        settings,
-        MIGRATIONS_DIR,
-        PUBLISHED_EVENTS,
-        IdentityUnitOfWork,
-        build_api=lambda service: create_api(service, signer),
-    )
+
+    def build_api(service: Service):
+        # Only the HTTP app signs tokens; migrate, relay and the admin commands need no key.
+        return create_api(service, TokenSigner(_signing_key(settings), ttl=settings.access_token_ttl))
+
+    return Service(settings, MIGRATIONS_DIR, PUBLISHED_EVENTS, IdentityUnitOfWork, build_api=build_api)
 
 
 def _signing_key(settings: IdentitySettings) -> bytes:
