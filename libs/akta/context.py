@@ -21,6 +21,8 @@ class MessageContext:
     correlation_id: str
     causation_id: str | None = None
     actor: str = SYSTEM_ACTOR
+    client_ip: str | None = None
+    user_agent: str | None = None
 
 
 _current: contextvars.ContextVar[MessageContext | None] = contextvars.ContextVar(

@@ -84,9 +84,10 @@ class Service:
 
     def _check_migrated(self) -> None:
         if not self._migrated:
-            current, head = migrations.current_revision(self.database), migrations.head_revision(self.migrations_dir)
-            if current != head:
-                raise RuntimeError(f"database at revision {current}, code expects {head}: run migrate")
+            current = migrations.current_revisions(self.database)
+            expected = migrations.head_revisions(self.migrations_dir)
+            if current != expected:
+                raise RuntimeError(f"database at {sorted(current)}, code expects {sorted(expected)}: run migrate")
             self._migrated = True
 
     def migrate(self) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from akta import context
 from akta.bus.tables import outbox_table
-from akta.db.migrations import current_revision
+from akta.db.migrations import current_revisions
 from akta.db.unit_of_work import ConcurrentChange
 from akta_cases.bootstrap import bootstrap
 from akta_cases.domain import commands
@@ -45,7 +45,7 @@ def _outbox_count(service) -> int:
 
 def test_migrations_are_idempotent_and_land_in_the_service_schema(cases):
     cases.migrate()
-    assert current_revision(cases.database) == "0001"
+    assert current_revisions(cases.database) == {"0001"}
     if cases.database.is_postgresql:
         with cases.database.session() as session:
             schema = session.scalar(select(func.current_schema()))

@@ -12,8 +12,9 @@ from sqlalchemy import MetaData, text
 from akta.db.database import Database
 
 
-def upgrade(database: Database, migrations_dir: Path, revision: str = "head") -> None:
-    """Bring the service's schema to `revision`; safe to run from several replicas at once."""
+def upgrade(database: Database, migrations_dir: Path, revision: str = "heads") -> None:
+    """Bring the service's schema to `revision` (every branch head by default: independent
+    features may each add a branch off the same parent); safe from several replicas at once."""
     config = _config(database, migrations_dir)
     with database.engine.begin() as connection:
         if database.is_postgresql:
@@ -25,22 +26,22 @@ def upgrade(database: Database, migrations_dir: Path, revision: str = "head") ->
         command.upgrade(config, revision)
 
 
-def current_revision(database: Database) -> str | None:
+def current_revisions(database: Database) -> set[str]:
     from alembic.runtime.migration import MigrationContext
 
     with database.engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"version_table_schema": database.schema}
         )
-        return context.get_current_revision()
+        return set(context.get_current_heads())
 
 
-def head_revision(migrations_dir: Path) -> str | None:
+def head_revisions(migrations_dir: Path) -> set[str]:
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def run_migrations_in_env(target_metadata: MetaData) -> None:

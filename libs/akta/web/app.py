@@ -53,7 +53,13 @@ def create_app(
         g.started = time.perf_counter()
         g.request_id = _incoming_id(REQUEST_ID_HEADER) or str(uuid.uuid4())
         correlation_id = _incoming_id(CORRELATION_ID_HEADER) or g.request_id
-        g.context_tokens = context.enter(context.MessageContext(correlation_id=correlation_id))
+        g.context_tokens = context.enter(
+            context.MessageContext(
+                correlation_id=correlation_id,
+                client_ip=request.remote_addr,
+                user_agent=(request.user_agent.string or None) and request.user_agent.string[:300],
+            )
+        )
         structlog.contextvars.bind_contextvars(request_id=g.request_id, service=service)
         return _check_body()
 
