@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from akta.access.store import AccessStore, ReplicaAccessStore
 from akta.auth.tokens import TokenVerifier
 from akta.bus.connection import ping as ping_bus
 from akta.bus.naming import BusNames
@@ -23,6 +24,7 @@ from akta.db import migrations
 from akta.db.database import Database
 from akta.db.unit_of_work import SqlAlchemyUnitOfWork
 from akta.settings import ServiceSettings
+from akta.web.auth import Authenticator
 
 
 class Service:
@@ -34,6 +36,7 @@ class Service:
         unit_of_work_class: type[SqlAlchemyUnitOfWork],
         build_api: Callable[[Service], Flask],
         event_handlers: dict[str, EventHandler] | None = None,
+        access_store_class: type[AccessStore] = ReplicaAccessStore,
     ) -> None:
         if settings.mode == "real" and settings.bus_url.startswith("memory"):
             raise SystemExit(f"{settings.service_name}: real mode needs AKTA_BUS_URL (amqp://…)")
@@ -61,6 +64,8 @@ class Service:
         )
         self._unit_of_work_class = unit_of_work_class
         self.token_verifier = TokenVerifier(self.token_public_key_file)
+        self.access_store = access_store_class(self.database)
+        self.authenticator = Authenticator(self.token_verifier, self.access_store)
         self._build_api = build_api
 
     @functools.cached_property

@@ -12,6 +12,7 @@ from akta.bus.tables import inbox_table, outbox_table
 from akta_cases.domain import commands
 from akta_cases.service_layer import handlers
 from akta_retention.adapters.orm import retention_entries
+from tests.support.access import writer
 from tests.support.system import FlowSystem
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.waiting import eventually
@@ -42,20 +43,20 @@ def test_relay_and_worker_survive_the_broker_connection_being_cut(postgres_url, 
 
         def create_cases():
             for n in range(CASES):
-                handlers.create_case(commands.CreateCase("t-1", f"Case {n}"), system.cases.unit_of_work())
+                handlers.create_case(commands.CreateCase("t-1", f"Case {n}", "ag-1"), system.cases.unit_of_work(), writer("t-1", "ag-1"))
                 if n % 20 == 0:
                     time.sleep(0.02)
             created.set()
 
-        writer = threading.Thread(target=create_cases)
-        writer.start()
+        creator = threading.Thread(target=create_cases)
+        creator.start()
         cut_connections = 0
         while not created.is_set() or _count(system.retention, retention_entries) < CASES // 2:
             time.sleep(0.25)
             cut_connections += proxy.cut()
             if proxy.cuts >= 8:
                 break
-        writer.join()
+        creator.join()
 
         assert cut_connections >= 4, "the test must really cut live connections"
         eventually(lambda: _count(system.retention, retention_entries) == CASES, timeout=60)

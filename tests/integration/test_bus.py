@@ -20,6 +20,7 @@ from akta_cases.domain import commands
 from akta_cases.service_layer import handlers
 from akta_retention.adapters.orm import retention_entries
 from akta_retention.service_layer import handlers as retention_handlers
+from tests.support.access import writer
 from tests.support.system import FlowSystem
 from tests.support.waiting import eventually
 
@@ -39,7 +40,7 @@ def system(request, tmp_path, bus_namespace):
 def _create_case(system, title="Elevsag", tenant="t-1", correlation_id=None):
     work = context.MessageContext(correlation_id=correlation_id or str(uuid.uuid4()), actor="user:u-1")
     with context.bound(work):
-        return handlers.create_case(commands.CreateCase(tenant, title), system.cases.unit_of_work())
+        return handlers.create_case(commands.CreateCase(tenant, title, "ag-1"), system.cases.unit_of_work(), writer(tenant, "ag-1"))
 
 
 def _count(service, table, *conditions) -> int:
@@ -96,7 +97,9 @@ def test_a_created_case_becomes_a_retention_entry_under_the_same_correlation(sys
     assert published["type"] == "retention.entry.recorded.v1"
     assert published["correlationid"] == "corr-flow-1"
     with system.cases.database.session() as session:
-        case_event_id = session.scalar(select(outbox_table.c.event_id))
+        case_event_id = session.scalar(
+            select(outbox_table.c.event_id).where(outbox_table.c.event_type == "cases.case.created.v1")
+        )
     assert published["causationid"] == case_event_id
     assert published["actor"] == "user:u-1"
 
@@ -105,7 +108,7 @@ def test_events_committed_while_no_relay_runs_are_delivered_once_it_does(system)
     system.start_worker_only()
     for n in range(5):
         _create_case(system, title=f"Before relay {n}")
-    assert _unsent(system.cases) == 5
+    assert _unsent(system.cases) == 10, "each creation stages its event and its audit record"
     # As if the process died after each commit, before any publish: a relay started now delivers.
     system.start()
     eventually(lambda: _entries(system) == 5)
@@ -131,8 +134,8 @@ def test_a_relay_crashing_between_publish_and_marking_sent_causes_no_double_effe
         publisher = open_publisher(connection)
         with pytest.raises(ConnectionResetError):
             system.cases.relay.relay_once(CrashAfterPublish(publisher))
-        assert _unsent(system.cases) == 3
-        assert system.cases.relay.relay_once(publisher) == 3
+        assert _unsent(system.cases) == 6
+        assert system.cases.relay.relay_once(publisher) == 6
         publisher.close()
     eventually(lambda: _count(system.retention, inbox_table) == 3 and _entries(system) == 3)
     assert _count(system.retention, outbox_table) == 3

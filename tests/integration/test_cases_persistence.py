@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 
 from akta import context
 from akta.bus.tables import outbox_table
-from akta.db.migrations import current_revisions
+from akta.db.migrations import current_revisions, head_revisions
 from akta.db.unit_of_work import ConcurrentChange
 from akta_cases.bootstrap import bootstrap
 from akta_cases.domain import commands
 from akta_cases.domain.model import Case, CaseNumber
 from akta_cases.service_layer import handlers
 from akta_cases.settings import CasesSettings
+from tests.support.access import writer
 
 
 def _migrated_cases(database_url, data_dir):
@@ -45,7 +46,7 @@ def _outbox_count(service) -> int:
 
 def test_migrations_are_idempotent_and_land_in_the_service_schema(cases):
     cases.migrate()
-    assert current_revisions(cases.database) == {"0001"}
+    assert current_revisions(cases.database) == head_revisions(cases.migrations_dir) == {"0003_case_access"}
     if cases.database.is_postgresql:
         with cases.database.session() as session:
             schema = session.scalar(select(func.current_schema()))
@@ -54,12 +55,12 @@ def test_migrations_are_idempotent_and_land_in_the_service_schema(cases):
 
 def test_state_and_outbox_commit_together(cases):
     with context.bound(context.MessageContext(correlation_id="corr-1", actor="user:u")):
-        case = handlers.create_case(commands.CreateCase("t-1", "Elevsag"), cases.unit_of_work())
+        case = handlers.create_case(commands.CreateCase("t-1", "Elevsag", "ag-1"), cases.unit_of_work(), writer("t-1", "ag-1"))
     with cases.unit_of_work() as uow:
         assert uow.cases.get("t-1", case.id).title == "Elevsag"
         assert uow.cases.get("t-2", case.id) is None
     with cases.database.session() as session:
-        [row] = session.execute(select(outbox_table)).all()
+        [row] = session.execute(select(outbox_table).where(outbox_table.c.event_type == "cases.case.created.v1")).all()
     assert row.event_type == "cases.case.created.v1" and row.sent_at is None
     assert '"correlationid":"corr-1"' in row.body
 
@@ -67,7 +68,7 @@ def test_state_and_outbox_commit_together(cases):
 def test_nothing_is_stored_without_commit(cases):
     with cases.unit_of_work() as uow:
         number = uow.cases.next_number("t-1", 2026)
-        uow.cases.add(Case.open("t-1", number, "Lost", "user:u", datetime.now(UTC)))
+        uow.cases.add(Case.open("t-1", number, "Lost", "user:u", datetime.now(UTC), "ag-1"))
         uow.write_events_to_outbox()
     assert _outbox_count(cases) == 0
     with cases.unit_of_work() as uow:
@@ -76,13 +77,13 @@ def test_nothing_is_stored_without_commit(cases):
 
 def test_a_failed_handler_leaves_no_trace(cases):
     with pytest.raises(Exception, match="title"):
-        handlers.create_case(commands.CreateCase("t-1", "   "), cases.unit_of_work())
+        handlers.create_case(commands.CreateCase("t-1", "   ", "ag-1"), cases.unit_of_work(), writer("t-1", "ag-1"))
     assert _outbox_count(cases) == 0
 
 
 def test_two_writers_racing_on_one_case_lose_nothing_silently(cases_on_postgresql):
     cases = cases_on_postgresql
-    case = handlers.create_case(commands.CreateCase("t-1", "Original"), cases.unit_of_work())
+    case = handlers.create_case(commands.CreateCase("t-1", "Original", "ag-1"), cases.unit_of_work(), writer("t-1", "ag-1"))
     first, second = cases.unit_of_work(), cases.unit_of_work()
     with first:
         mine = first.cases.get("t-1", case.id)
@@ -105,7 +106,7 @@ def test_case_numbers_have_no_gaps_or_duplicates_under_concurrency(cases_on_post
     def create_many():
         try:
             for _ in range(15):
-                numbers.append(handlers.create_case(commands.CreateCase("t-1", "Parallel"), cases.unit_of_work()).number)
+                numbers.append(handlers.create_case(commands.CreateCase("t-1", "Parallel", "ag-1"), cases.unit_of_work(), writer("t-1", "ag-1")).number)
         except Exception as error:  # collected and asserted below
             errors.append(error)
 

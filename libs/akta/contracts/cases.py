@@ -20,6 +20,8 @@ class CaseCreated(Event):
     number: str = Field(description="Case number per tenant and year, e.g. 2026/000123.")
     title: str
     status: CaseStatus
+    access_group_id: str | None = Field(default=None, description="Who may see it: the access group.")
+    screening_code: str | None = Field(default=None, description="Restriction level (skjerming), if any.")
 
 
 class CaseUpdated(Event):
@@ -33,3 +35,5 @@ class CaseUpdated(Event):
     status: CaseStatus
     changed_fields: list[str]
     version: int
+    access_group_id: str | None = None
+    screening_code: str | None = None

@@ -6,10 +6,10 @@ import json
 
 from pydantic import ValidationError
 
-from akta.contracts import cases, identity, retention
+from akta.contracts import access, audit, cases, identity, retention
 from akta.contracts.base import EVENT_TYPE_PATTERN, Envelope, Event
 
-_EVENT_MODULES = (cases, identity, retention)
+_EVENT_MODULES = (access, audit, cases, identity, retention)
 
 
 def _collect() -> dict[str, type[Event]]:
@@ -17,6 +17,8 @@ def _collect() -> dict[str, type[Event]]:
     for module in _EVENT_MODULES:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Event) and value is not Event:
+                if "event_type" not in vars(value):
+                    continue  # a shared base such as AuditRecorded, not a type of its own
                 if not EVENT_TYPE_PATTERN.match(value.event_type):
                     raise ValueError(f"{value.__name__}: bad event type {value.event_type!r}")
                 if value.event_type in found:

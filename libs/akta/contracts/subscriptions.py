@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from akta.contracts.access import ACCESS_EVENTS
+from akta.contracts.audit import AUDIT_EVENTS
 from akta.contracts.base import Event
-from akta.contracts.cases import CaseCreated
+from akta.contracts.cases import CaseCreated, CaseUpdated
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,13 @@ class Subscription:
         return tuple(event.event_type for event in self.events)
 
 
+# Services that enforce access keep a local copy of identity's grants, groups and API keys.
+ACCESS_REPLICAS = ("cases", "dispatch", "docstore", "intake", "retention")
+
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
-    Subscription(service="retention", handler="track_case", events=(CaseCreated,)),
+    Subscription(service="retention", handler="track_case", events=(CaseCreated, CaseUpdated)),
+    *(Subscription(service=service, handler="replicate_access", events=ACCESS_EVENTS) for service in ACCESS_REPLICAS),
+    Subscription(service="identity", handler="record_audit", events=AUDIT_EVENTS),
 )
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from akta.access import replica as access_replica
+from akta.contracts.audit import CasesAuditRecorded
 from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta.service import Service
 from akta_cases.entrypoints.api import create_api
 from akta_cases.service_layer.unit_of_work import CasesUnitOfWork
 from akta_cases.settings import CasesSettings
 
-PUBLISHED_EVENTS = (CaseCreated, CaseUpdated)
+PUBLISHED_EVENTS = (CaseCreated, CaseUpdated, CasesAuditRecorded)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+EVENT_HANDLERS = access_replica.HANDLERS
 
 
 def bootstrap(settings: CasesSettings | None = None) -> Service:
@@ -21,4 +24,5 @@ def bootstrap(settings: CasesSettings | None = None) -> Service:
         PUBLISHED_EVENTS,
         CasesUnitOfWork,
         build_api=create_api,
+        event_handlers=EVENT_HANDLERS,
     )

@@ -4,29 +4,38 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from akta.access.scope import READ, AccessScope
 from akta.db.database import Database
 from akta.db.paging import fetch_page
 from akta_cases.adapters.orm import cases
 
-CASE_FIELDS = ("id", "number", "title", "status", "created_at", "updated_at", "created_by", "version")
+CASE_FIELDS = (
+    "id", "number", "title", "status", "access_group_id", "screening_code",
+    "created_at", "updated_at", "created_by", "version",
+)
+
+
+def _readable(scope: AccessScope):
+    return scope.condition(READ, cases.c.tenant_id, cases.c.access_group_id, cases.c.screening_code, cases.c.id)
 
 
 def _case_row(row) -> dict:
     return {key: row[key] for key in CASE_FIELDS}
 
 
-def get_case(database: Database, tenant_id: str, case_id: str) -> dict | None:
+def get_case(database: Database, scope: AccessScope, case_id: str) -> dict | None:
+    """The case if the caller may read it; None alike when it is missing or hidden."""
     with database.session() as session:
         row = session.execute(
-            select(cases).where(cases.c.tenant_id == tenant_id, cases.c.id == case_id)
+            select(cases).where(_readable(scope), cases.c.id == case_id)
         ).mappings().one_or_none()
     return _case_row(row) if row else None
 
 
 def list_cases(
-    database: Database, tenant_id: str, offset: int, limit: int, status: str | None = None
+    database: Database, scope: AccessScope, offset: int, limit: int, status: str | None = None
 ) -> tuple[list[dict], int]:
-    query = select(cases).where(cases.c.tenant_id == tenant_id)
+    query = select(cases).where(_readable(scope))
     if status:
         query = query.where(cases.c.status == status)
     with database.session() as session:

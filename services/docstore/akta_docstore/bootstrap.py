@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from akta.access import replica as access_replica
+from akta.contracts.audit import DocstoreAuditRecorded
 from akta.db.unit_of_work import SqlAlchemyUnitOfWork
 from akta.service import Service
 from akta.web.app import create_app
 from akta_docstore.settings import DocstoreSettings
 
-PUBLISHED_EVENTS = ()
+PUBLISHED_EVENTS = (DocstoreAuditRecorded,)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+EVENT_HANDLERS = access_replica.HANDLERS
 
 
 def bootstrap(settings: DocstoreSettings | None = None) -> Service:
@@ -20,4 +23,5 @@ def bootstrap(settings: DocstoreSettings | None = None) -> Service:
         PUBLISHED_EVENTS,
         SqlAlchemyUnitOfWork,
         build_api=lambda service: create_app("docstore", "Akta docstore", service.readiness_checks()),
+        event_handlers=EVENT_HANDLERS,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from akta.contracts.audit import RetentionAuditRecorded
 from akta.contracts.retention import RetentionEntryRecorded
 from akta.service import Service
 from akta_retention.entrypoints.api import create_api
@@ -11,7 +12,7 @@ from akta_retention.service_layer.handlers import EVENT_HANDLERS
 from akta_retention.service_layer.unit_of_work import RetentionUnitOfWork
 from akta_retention.settings import RetentionSettings
 
-PUBLISHED_EVENTS = (RetentionEntryRecorded,)
+PUBLISHED_EVENTS = (RetentionEntryRecorded, RetentionAuditRecorded)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

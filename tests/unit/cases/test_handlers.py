@@ -1,34 +1,77 @@
 import pytest
 
+from akta.contracts.audit import CasesAuditRecorded
 from akta.contracts.cases import CaseCreated, CaseUpdated
+from akta.errors import Forbidden
 from akta_cases.domain import commands
 from akta_cases.domain.model import CaseNotFound
 from akta_cases.service_layer import handlers
+from tests.support.access import reader, writer
 from tests.support.fakes import FakeCaseRepository, FakeUnitOfWork
+
+AG = "ag-1"
 
 
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork((CaseCreated, CaseUpdated), cases=FakeCaseRepository())
+    return FakeUnitOfWork((CaseCreated, CaseUpdated, CasesAuditRecorded), cases=FakeCaseRepository())
+
+
+def create(uow, tenant, title, scope=None):
+    return handlers.create_case(commands.CreateCase(tenant, title, AG), uow, scope or writer(tenant, AG))
 
 
 def test_cases_are_numbered_per_tenant(uow):
-    first = handlers.create_case(commands.CreateCase("t-1", "A"), uow)
-    second = handlers.create_case(commands.CreateCase("t-1", "B"), uow)
-    other = handlers.create_case(commands.CreateCase("t-2", "C"), uow)
+    first = create(uow, "t-1", "A")
+    second = create(uow, "t-1", "B")
+    other = create(uow, "t-2", "C")
     assert first.number.endswith("/000001")
     assert second.number.endswith("/000002")
     assert other.number.endswith("/000001")
 
 
 def test_updating_publishes_the_change(uow):
-    case = handlers.create_case(commands.CreateCase("t-1", "A"), uow)
-    handlers.update_case(commands.UpdateCase("t-1", case.id, status="closed"), uow)
-    assert [e.type for e in uow.outbox] == ["cases.case.created.v1", "cases.case.updated.v1"]
+    case = create(uow, "t-1", "A")
+    handlers.update_case(commands.UpdateCase("t-1", case.id, status="closed"), uow, writer("t-1", AG))
+    types = sorted(e.type for e in uow.outbox)
+    assert types == ["cases.audit.recorded.v1"] * 2 + ["cases.case.created.v1", "cases.case.updated.v1"]
 
 
 def test_another_tenants_case_is_not_found(uow):
-    case = handlers.create_case(commands.CreateCase("t-1", "A"), uow)
+    case = create(uow, "t-1", "A")
     with pytest.raises(CaseNotFound):
-        handlers.update_case(commands.UpdateCase("t-2", case.id, title="Mine now"), uow)
+        handlers.update_case(commands.UpdateCase("t-2", case.id, title="Mine now"), uow, writer("t-2", AG))
     assert uow.cases.get("t-1", case.id).title == "A"
+
+
+def test_without_a_write_grant_nothing_is_created(uow):
+    with pytest.raises(Forbidden):
+        create(uow, "t-1", "A", scope=reader("t-1", AG))
+    with pytest.raises(Forbidden):
+        handlers.create_case(commands.CreateCase("t-1", "A", AG, "pupil"), uow, writer("t-1", AG))
+    assert uow.outbox == []
+
+
+def test_a_reader_may_not_change_and_a_stranger_does_not_see(uow):
+    case = create(uow, "t-1", "A")
+    with pytest.raises(Forbidden):
+        handlers.update_case(commands.UpdateCase("t-1", case.id, title="B"), uow, reader("t-1", AG))
+    with pytest.raises(CaseNotFound):
+        handlers.update_case(commands.UpdateCase("t-1", case.id, title="B"), uow, writer("t-1", "other-group"))
+    assert uow.cases.get("t-1", case.id).title == "A"
+
+
+def test_a_case_grant_reaches_one_case_only(uow):
+    case = create(uow, "t-1", "A")
+    other = create(uow, "t-1", "B")
+    one_case = writer("t-1")
+    one_case = type(one_case)("t-1", read_cases=frozenset({case.id}), write_cases=frozenset({case.id}))
+    handlers.update_case(commands.UpdateCase("t-1", case.id, title="A2"), uow, one_case)
+    with pytest.raises(CaseNotFound):
+        handlers.update_case(commands.UpdateCase("t-1", other.id, title="B2"), uow, one_case)
+
+
+def test_changes_are_audited_in_the_same_commit(uow):
+    case = create(uow, "t-1", "A")
+    audit_records = [e for e in uow.outbox if e.type == "cases.audit.recorded.v1"]
+    assert [(r.data["action"], r.data["entity_id"]) for r in audit_records] == [("create", case.id)]

@@ -10,7 +10,7 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def _case() -> Case:
-    return Case.open("t-1", CaseNumber(2026, 123), "  Elevsag   Anna  ", "user:u-1", NOW)
+    return Case.open("t-1", CaseNumber(2026, 123), "  Elevsag   Anna  ", "user:u-1", NOW, "ag-1")
 
 
 def test_case_numbers_are_year_and_six_digit_sequence():
@@ -21,13 +21,15 @@ def test_opening_a_case_cleans_the_title_and_records_the_event():
     case = _case()
     assert case.title == "Elevsag Anna"
     assert case.status == "open" and case.version == 1
-    assert case.events == [CaseCreated(case_id=case.id, number="2026/000123", title="Elevsag Anna", status="open")]
+    assert case.events == [
+        CaseCreated(case_id=case.id, number="2026/000123", title="Elevsag Anna", status="open", access_group_id="ag-1")
+    ]
 
 
 @pytest.mark.parametrize("title", ["", "   ", "x" * 501, "bad\x07title"])
 def test_a_bad_title_names_the_field(title):
     with pytest.raises(InvalidField) as raised:
-        Case.open("t-1", CaseNumber(2026, 1), title, "user:u", NOW)
+        Case.open("t-1", CaseNumber(2026, 1), title, "user:u", NOW, "ag-1")
     assert raised.value.field == "title"
 
 
@@ -60,3 +62,9 @@ def test_an_unknown_status_names_the_field():
     with pytest.raises(InvalidField) as raised:
         _case().change(NOW, status="shredded")
     assert raised.value.field == "status"
+
+
+def test_an_unknown_screening_code_names_the_field():
+    with pytest.raises(InvalidField) as raised:
+        Case.open("t-1", CaseNumber(2026, 1), "A", "user:u", NOW, "ag-1", screening_code="top-secret")
+    assert raised.value.field == "screening_code"

@@ -3,23 +3,25 @@ from datetime import UTC, datetime
 import pytest
 
 from akta import context
+from akta.contracts.audit import CasesAuditRecorded
 from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta.db.unit_of_work import UndeclaredEvent
 from akta_cases.domain import commands
 from akta_cases.domain.model import Case, CaseNumber
 from akta_cases.service_layer import handlers
+from tests.support.access import writer
 from tests.support.fakes import FakeCaseRepository, FakeUnitOfWork
 
 
-def _uow(publishes=(CaseCreated, CaseUpdated)) -> FakeUnitOfWork:
+def _uow(publishes=(CaseCreated, CaseUpdated, CasesAuditRecorded)) -> FakeUnitOfWork:
     return FakeUnitOfWork(publishes, cases=FakeCaseRepository())
 
 
 def test_committed_events_carry_the_correlation_and_actor_of_the_work():
     uow = _uow()
     with context.bound(context.MessageContext(correlation_id="corr-9", actor="user:u-1")):
-        handlers.create_case(commands.CreateCase(tenant_id="t-1", title="Elevsag"), uow)
-    [envelope] = uow.outbox
+        handlers.create_case(commands.CreateCase("t-1", "Elevsag", "ag"), uow, writer("t-1", "ag"))
+    [envelope] = [e for e in uow.outbox if e.type == "cases.case.created.v1"]
     assert envelope.correlationid == "corr-9"
     assert envelope.actor == "user:u-1"
     assert envelope.tenant == "t-1"
@@ -29,12 +31,12 @@ def test_committed_events_carry_the_correlation_and_actor_of_the_work():
 def test_nothing_is_written_unless_commit_is_called():
     uow = _uow()
     with uow:
-        uow.cases.add(Case.open("t-1", CaseNumber(2026, 1), "x", "user:u", datetime.now(UTC)))
+        uow.cases.add(Case.open("t-1", CaseNumber(2026, 1), "x", "user:u", datetime.now(UTC), "ag"))
     assert uow.outbox == [] and uow.commits == 0
 
 
 def test_a_service_cannot_publish_an_event_it_does_not_declare():
-    uow = _uow(publishes=(CaseUpdated,))
+    uow = _uow(publishes=(CaseUpdated, CasesAuditRecorded))
     with pytest.raises(UndeclaredEvent):
-        handlers.create_case(commands.CreateCase(tenant_id="t-1", title="Elevsag"), uow)
+        handlers.create_case(commands.CreateCase("t-1", "Elevsag", "ag"), uow, writer("t-1", "ag"))
     assert uow.outbox == []

@@ -24,9 +24,12 @@ cases = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("created_by", String(200), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("access_group_id", String(36), nullable=True),
+    Column("screening_code", String(40), nullable=True),
     UniqueConstraint("tenant_id", "number", name="uq_cases_tenant_number"),
 )
 Index("ix_cases_tenant_updated", cases.c.tenant_id, cases.c.updated_at.desc(), cases.c.id)
+Index("ix_cases_tenant_access_group", cases.c.tenant_id, cases.c.access_group_id, cases.c.updated_at.desc())
 
 case_number_sequences = Table(
     "case_number_sequences",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from akta_cases.domain.model import UNCHANGED, Unchanged
+
 
 @dataclass(frozen=True)
 class CreateCase:
     tenant_id: str
     title: str
+    access_group_id: str
+    screening_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -18,3 +22,5 @@ class UpdateCase:
     title: str | None = None
     status: str | None = None
     expected_version: int | None = None
+    access_group_id: str | None = None
+    screening_code: str | None | Unchanged = UNCHANGED

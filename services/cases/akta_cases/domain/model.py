@@ -7,11 +7,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from akta.access.screening import check_screening_code
 from akta.aggregate import Aggregate
 from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta.errors import InvalidField, NotFound, PreconditionFailed
 
 CASE_STATUSES = ("open", "closed")
+
+
+class Unchanged:
+    """Marks an optional field left as it is (None is a real value for a screening code)."""
+
+
+UNCHANGED = Unchanged()
 TITLE_MAX_LENGTH = 500
 
 
@@ -61,6 +69,8 @@ class Case(Aggregate):
         created_at: datetime,
         updated_at: datetime,
         created_by: str,
+        access_group_id: str,
+        screening_code: str | None = None,
         version: int = 1,
     ) -> None:
         super().__init__()
@@ -72,10 +82,21 @@ class Case(Aggregate):
         self.created_at = created_at
         self.updated_at = updated_at
         self.created_by = created_by
+        self.access_group_id = access_group_id
+        self.screening_code = screening_code
         self.version = version
 
     @classmethod
-    def open(cls, tenant_id: str, number: CaseNumber, title: str, actor: str, now: datetime) -> Case:
+    def open(
+        cls,
+        tenant_id: str,
+        number: CaseNumber,
+        title: str,
+        actor: str,
+        now: datetime,
+        access_group_id: str,
+        screening_code: str | None = None,
+    ) -> Case:
         case = cls(
             id=str(uuid.uuid4()),
             tenant_id=tenant_id,
@@ -85,9 +106,18 @@ class Case(Aggregate):
             created_at=now,
             updated_at=now,
             created_by=actor,
+            access_group_id=access_group_id,
+            screening_code=check_screening_code(screening_code),
         )
         case.record(
-            CaseCreated(case_id=case.id, number=case.number, title=case.title, status=case.status)
+            CaseCreated(
+                case_id=case.id,
+                number=case.number,
+                title=case.title,
+                status=case.status,
+                access_group_id=case.access_group_id,
+                screening_code=case.screening_code,
+            )
         )
         return case
 
@@ -97,6 +127,8 @@ class Case(Aggregate):
         title: str | None = None,
         status: str | None = None,
         expected_version: int | None = None,
+        access_group_id: str | None = None,
+        screening_code: str | None | Unchanged = UNCHANGED,
     ) -> list[str]:
         """Apply the given changes; returns the names of the fields that really changed."""
         if expected_version is not None and expected_version != self.version:
@@ -113,6 +145,12 @@ class Case(Aggregate):
             if status != self.status:
                 self.status = status
                 changed.append("status")
+        if access_group_id is not None and access_group_id != self.access_group_id:
+            self.access_group_id = access_group_id
+            changed.append("access_group_id")
+        if screening_code is not UNCHANGED and screening_code != self.screening_code:
+            self.screening_code = check_screening_code(screening_code)
+            changed.append("screening_code")
         if changed:
             self.updated_at = now
             self.version += 1
@@ -124,6 +162,8 @@ class Case(Aggregate):
                     status=self.status,
                     changed_fields=changed,
                     version=self.version,
+                    access_group_id=self.access_group_id,
+                    screening_code=self.screening_code,
                 )
             )
         return changed

@@ -30,6 +30,8 @@ users = Table(
     Column("roles", JSON, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("unit_id", String(36), nullable=True),
+    Column("last_sign_in_at", UtcDateTime, nullable=True),
     UniqueConstraint("tenant_id", "username", name="uq_users_tenant_username"),
 )
 

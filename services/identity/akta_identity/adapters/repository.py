@@ -17,8 +17,17 @@ class SqlAlchemyIdentityRepository:
         self.session.add(aggregate)
         self.seen.add(aggregate)
 
+    def organisation(self, organisation_id: str) -> Organisation | None:
+        return self.session.get(Organisation, organisation_id)
+
     def organisation_by_slug(self, slug: str) -> Organisation | None:
         return self.session.scalars(select(Organisation).where(Organisation.slug == slug)).one_or_none()
+
+    def user(self, tenant_id: str, user_id: str) -> User | None:
+        user = self.session.scalars(select(User).where(User.tenant_id == tenant_id, User.id == user_id)).one_or_none()
+        if user is not None:
+            self.seen.add(user)
+        return user
 
     def user_by_username(self, tenant_id: str, username: str) -> User | None:
         return self.session.scalars(

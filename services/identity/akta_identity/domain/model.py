@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from akta.aggregate import Aggregate
+from akta.contracts.access import SubjectDeactivated
 from akta.contracts.identity import OrganisationCreated, UserCreated
 from akta.errors import Conflict, InvalidField, Unauthenticated
 
@@ -60,6 +61,8 @@ class User(Aggregate):
         roles: list[str],
         active: bool,
         created_at: datetime,
+        unit_id: str | None = None,
+        last_sign_in_at: datetime | None = None,
     ) -> None:
         super().__init__()
         self.id = id
@@ -70,6 +73,8 @@ class User(Aggregate):
         self.roles = roles
         self.active = active
         self.created_at = created_at
+        self.unit_id = unit_id
+        self.last_sign_in_at = last_sign_in_at
 
     @classmethod
     def create(
@@ -92,3 +97,20 @@ class User(Aggregate):
         )
         user.record(UserCreated(user_id=user.id, username=username, display_name=user.display_name, roles=user.roles))
         return user
+
+    def change(self, display_name: str | None = None, roles: list[str] | None = None, unit_id: str | None = None) -> None:
+        if display_name is not None:
+            self.display_name = display_name.strip() or self.username
+        if roles is not None:
+            unknown = sorted(set(roles) - set(ROLES))
+            if unknown:
+                raise InvalidField("roles", f"unknown role(s) {', '.join(unknown)}; known: {', '.join(ROLES)}")
+            self.roles = sorted(set(roles))
+        if unit_id is not None:
+            self.unit_id = unit_id
+
+    def deactivate(self) -> None:
+        """Users who acted are never deleted: the audit trail names them."""
+        if self.active:
+            self.active = False
+            self.record(SubjectDeactivated(subject_id=self.id, subject_kind="user"))

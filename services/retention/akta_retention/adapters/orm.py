@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Column, MetaData, String, Table, UniqueConstraint
+from sqlalchemy import Column, Integer, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import registry
 
 from akta.db.mapping import map_aggregate
@@ -19,6 +19,9 @@ retention_entries = Table(
     Column("item_id", String(64), nullable=False),
     Column("item_reference", String(100), nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
+    Column("access_group_id", String(36), nullable=True),
+    Column("screening_code", String(40), nullable=True),
+    Column("item_version", Integer, nullable=False, default=1),
     UniqueConstraint("tenant_id", "item_kind", "item_id", name="uq_retention_entries_item"),
 )
 

@@ -6,22 +6,27 @@ from datetime import UTC, datetime
 
 import structlog
 
+from akta.access import replica as access_replica
 from akta.contracts import Envelope
-from akta.contracts.cases import CaseCreated
+from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta.db.unit_of_work import UnitOfWork
 from akta_retention.domain.model import RetentionEntry
 
 log = structlog.get_logger("akta.retention")
 
 
-def track_case(event: CaseCreated, envelope: Envelope, uow: UnitOfWork) -> None:
-    if uow.entries.for_item(envelope.tenant, "case", event.case_id) is not None:
+def track_case(event: CaseCreated | CaseUpdated, envelope: Envelope, uow: UnitOfWork) -> None:
+    version = event.version if isinstance(event, CaseUpdated) else 1
+    entry = uow.entries.for_item(envelope.tenant, "case", event.case_id)
+    if entry is not None:
+        entry.follow_access(event.access_group_id, event.screening_code, version)
         return
     entry = RetentionEntry.track(
-        envelope.tenant, "case", event.case_id, event.number, datetime.now(UTC)
+        envelope.tenant, "case", event.case_id, event.number, datetime.now(UTC),
+        event.access_group_id, event.screening_code, version,
     )
     uow.entries.add(entry)
     log.info("retention entry recorded", case_id=event.case_id, case_number=event.number)
 
 
-EVENT_HANDLERS = {"track_case": track_case}
+EVENT_HANDLERS = {"track_case": track_case, **access_replica.HANDLERS}

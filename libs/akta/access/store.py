@@ -1,0 +1,70 @@
+"""Where a service reads credentials and grants: its local copy of identity's access state."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from akta.access.scope import AccessScope, load_scope
+from akta.access.tables import access_api_keys, access_deactivated_subjects
+from akta.auth.principal import Principal
+from akta.db.database import Database
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    key_id: str
+    tenant_id: str
+    account_id: str
+    account_name: str
+    secret_sha256: str
+    scopes: frozenset[str]
+    revoked: bool
+
+
+class AccessStore(abc.ABC):
+    @abc.abstractmethod
+    def api_key(self, key_id: str) -> ApiKeyRecord | None: ...
+
+    @abc.abstractmethod
+    def is_deactivated(self, subject_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def scope(self, principal: Principal, now: datetime) -> AccessScope: ...
+
+
+class ReplicaAccessStore(AccessStore):
+    """Reads the `access_*` tables the service keeps from identity's events."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def api_key(self, key_id: str) -> ApiKeyRecord | None:
+        with self.database.session() as session:
+            row = session.execute(select(access_api_keys).where(access_api_keys.c.key_id == key_id)).mappings().one_or_none()
+        if row is None or row["secret_sha256"] is None:
+            return None
+        return ApiKeyRecord(
+            key_id=row["key_id"],
+            tenant_id=row["tenant_id"],
+            account_id=row["account_id"],
+            account_name=row["account_name"],
+            secret_sha256=row["secret_sha256"],
+            scopes=frozenset(row["scopes"] or ()),
+            revoked=row["revoked"],
+        )
+
+    def is_deactivated(self, subject_id: str) -> bool:
+        with self.database.session() as session:
+            return session.scalar(
+                select(access_deactivated_subjects.c.subject_id).where(
+                    access_deactivated_subjects.c.subject_id == subject_id
+                )
+            ) is not None
+
+    def scope(self, principal: Principal, now: datetime) -> AccessScope:
+        with self.database.session() as session:
+            return load_scope(session, principal, now)
