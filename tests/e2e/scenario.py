@@ -23,15 +23,36 @@ def _problem(response: httpx.Response, status: int) -> dict:
     return response.json()
 
 
+def grant_myself_an_access_group(api: str, administrator: dict[str, str], name: str) -> str:
+    """As an administrator: create an access group and give yourself write on it."""
+    me = httpx.get(f"{api}/identity/me", headers=administrator).json()
+    created = httpx.post(f"{api}/identity/access-groups", json={"name": name}, headers=administrator)
+    assert created.status_code == 201, created.text
+    access_group_id = created.json()["id"]
+    grant = {"grantee_kind": "user", "grantee_id": me["subject_id"], "scope_kind": "access_group", "scope_id": access_group_id, "permission": "write"}
+    assert httpx.post(f"{api}/identity/grants", json=grant, headers=administrator).status_code == 201
+    return access_group_id
+
+
+def post_when_granted(url: str, body: dict, headers: dict[str, str], timeout: float = 15.0) -> httpx.Response:
+    """POST, retrying while the service has not yet received the caller's new grant (403)."""
+    deadline = time.monotonic() + timeout
+    while (response := httpx.post(url, json=body, headers=headers)).status_code == 403 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return response
+
+
 def first_flow(base_url: str, caseworker: dict[str, str], outsider: dict[str, str]) -> str:
-    """Create, read, change, list a case; wait for its retention entry. Returns the correlation id."""
+    """Create, read, change, list a case; wait for its retention entry. Returns the correlation id.
+    The caseworker is also an administrator and grants themself an access group first."""
     api = f"{base_url}/api"
     correlation_id = f"e2e-{uuid.uuid4()}"
+    access_group_id = grant_myself_an_access_group(api, caseworker, f"E2E {uuid.uuid4().hex[:6]}")
 
-    created = httpx.post(
+    created = post_when_granted(
         f"{api}/cases/cases",
-        json={"title": "Elevsag: Emil Hansen, 3.B"},
-        headers={**caseworker, "X-Correlation-ID": correlation_id},
+        {"title": "Elevsag: Emil Hansen, 3.B", "access_group_id": access_group_id},
+        {**caseworker, "X-Correlation-ID": correlation_id},
     )
     assert created.status_code == 201, created.text
     case = created.json()
@@ -66,7 +87,7 @@ def first_flow(base_url: str, caseworker: dict[str, str], outsider: dict[str, st
     _problem(httpx.patch(f"{api}/cases/cases/{case['id']}", json={"title": "x"}, headers=outsider), 404)
 
     # Bad input gets a clear answer and changes nothing.
-    body = _problem(httpx.post(f"{api}/cases/cases", json={"title": ""}, headers=caseworker), 422)
+    body = _problem(httpx.post(f"{api}/cases/cases", json={"title": "", "access_group_id": access_group_id}, headers=caseworker), 422)
     assert body["errors"][0]["field"] == "title"
     _problem(httpx.post(f"{api}/cases/cases", content=b"{oops", headers={**caseworker, "Content-Type": "application/json"}), 400)
     _problem(httpx.post(f"{api}/cases/cases", content=b"title=x", headers={**caseworker, "Content-Type": "text/plain"}), 415)

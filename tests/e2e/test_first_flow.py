@@ -58,7 +58,8 @@ def test_first_flow_real_mode(tmp_path, postgres_url, rabbitmq_url, bus_namespac
         run_command([f"akta-{service}", "migrate"], env)
     run_command(["akta-identity", "create-organisation", "--slug", "skole", "--name", "Skolen"], env)
     run_command(
-        ["akta-identity", "create-user", "--organisation", "skole", "--username", "anna", "--password", PASSWORD],
+        ["akta-identity", "create-user", "--organisation", "skole", "--username", "anna", "--password", PASSWORD,
+         "--role", "caseworker", "--role", "administrator"],
         env,
     )
     _create_outsider(env)
@@ -73,8 +74,10 @@ def test_first_flow_real_mode(tmp_path, postgres_url, rabbitmq_url, bus_namespac
                 [f"akta-{service}", "serve", "--bind", f"127.0.0.1:{ports[service]}", "--workers", "1"],
                 env,
             )
-        processes.start("cases-relay", ["akta-cases", "relay"], env)
-        processes.start("retention-worker", ["akta-retention", "worker"], env)
+        for service in ("identity", "cases", "retention"):
+            processes.start(f"{service}-relay", [f"akta-{service}", "relay"], env)
+        for service in ("identity", "cases", "retention"):
+            processes.start(f"{service}-worker", [f"akta-{service}", "worker"], env)
         processes.start(
             "gateway",
             ["akta-gateway", "serve", "--bind", f"127.0.0.1:{ports['gateway']}", "--workers", "1"],

@@ -14,6 +14,7 @@ from akta.access.tables import (
     access_deactivated_subjects,
     access_grants,
     access_group_members,
+    access_tenants,
 )
 from akta.contracts import Envelope
 from akta.contracts.access import (
@@ -27,6 +28,7 @@ from akta.contracts.access import (
     SubjectDeactivated,
 )
 from akta.contracts.base import Event
+from akta.contracts.identity import OrganisationCreated
 
 HANDLER_NAME = "replicate_access"
 
@@ -45,6 +47,10 @@ def replicate_access(event: Event, envelope: Envelope, uow) -> None:
         _api_key_issued(session, tenant_id, event)
     elif isinstance(event, ApiKeyRevoked):
         _revoke(session, access_api_keys, access_api_keys.c.key_id, event.key_id, tenant_id, key_id=event.key_id)
+    elif isinstance(event, OrganisationCreated):
+        exists = session.scalar(select(access_tenants.c.tenant_id).where(access_tenants.c.tenant_id == event.organisation_id))
+        if exists is None:
+            session.execute(access_tenants.insert().values(tenant_id=event.organisation_id, slug=event.slug))
     elif isinstance(event, SubjectDeactivated):
         exists = session.scalar(
             select(access_deactivated_subjects.c.subject_id).where(

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from akta.access.scope import AccessScope, load_scope
-from akta.access.tables import access_api_keys, access_deactivated_subjects
+from akta.access.tables import access_api_keys, access_deactivated_subjects, access_tenants
 from akta.auth.principal import Principal
 from akta.db.database import Database
 
@@ -31,6 +31,9 @@ class AccessStore(abc.ABC):
 
     @abc.abstractmethod
     def is_deactivated(self, subject_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def tenant_exists(self, tenant_id: str) -> bool: ...
 
     @abc.abstractmethod
     def scope(self, principal: Principal, now: datetime) -> AccessScope: ...
@@ -64,6 +67,10 @@ class ReplicaAccessStore(AccessStore):
                     access_deactivated_subjects.c.subject_id == subject_id
                 )
             ) is not None
+
+    def tenant_exists(self, tenant_id: str) -> bool:
+        with self.database.session() as session:
+            return session.scalar(select(access_tenants.c.tenant_id).where(access_tenants.c.tenant_id == tenant_id)) is not None
 
     def scope(self, principal: Principal, now: datetime) -> AccessScope:
         with self.database.session() as session:

@@ -47,6 +47,10 @@ def _api_key_columns() -> list:
     ]
 
 
+def _tenant_columns() -> list:
+    return [Column("tenant_id", String(64), primary_key=True), Column("slug", String(63), nullable=False)]
+
+
 def _deactivated_columns() -> list:
     return [
         Column("subject_id", String(36), primary_key=True),
@@ -61,6 +65,7 @@ access_group_members = Table("access_group_members", access_metadata, *_member_c
 Index("ix_access_group_members_user", access_group_members.c.tenant_id, access_group_members.c.user_id)
 access_api_keys = Table("access_api_keys", access_metadata, *_api_key_columns())
 access_deactivated_subjects = Table("access_deactivated_subjects", access_metadata, *_deactivated_columns())
+access_tenants = Table("access_tenants", access_metadata, *_tenant_columns())
 
 
 def create_access_tables(op) -> None:
@@ -71,3 +76,4 @@ def create_access_tables(op) -> None:
     op.create_index("ix_access_group_members_user", "access_group_members", ["tenant_id", "user_id"])
     op.create_table("access_api_keys", *_api_key_columns())
     op.create_table("access_deactivated_subjects", *_deactivated_columns())
+    op.create_table("access_tenants", *_tenant_columns())

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from akta.contracts.base import Event
+from akta.contracts.identity import OrganisationCreated
 
 GranteeKind = Literal["user", "group", "service"]
 ScopeKind = Literal["access_group", "screening_code", "case"]
@@ -84,6 +85,7 @@ class SubjectDeactivated(Event):
 
 
 ACCESS_EVENTS: tuple[type[Event], ...] = (
+    OrganisationCreated,
     GrantGiven,
     GrantRevoked,
     GroupMemberAdded,

@@ -16,7 +16,8 @@ def _collect() -> dict[str, type[Event]]:
     found: dict[str, type[Event]] = {}
     for module in _EVENT_MODULES:
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Event) and value is not Event:
+            defined_here = isinstance(value, type) and value.__module__ == module.__name__
+            if defined_here and issubclass(value, Event) and hasattr(value, "event_type"):
                 if "event_type" not in vars(value):
                     continue  # a shared base such as AuditRecorded, not a type of its own
                 if not EVENT_TYPE_PATTERN.match(value.event_type):

@@ -35,8 +35,11 @@ class Authenticator:
             if looks_like_api_key(credential):
                 return self._api_key(credential)
             principal = self.verifier.verify(credential)
-            if self.store is not None and self.store.is_deactivated(principal.subject_id):
-                raise Unauthenticated("this account is deactivated")
+            if self.store is not None:
+                if not self.store.tenant_exists(principal.tenant_id):
+                    raise Unauthenticated("the token names an organisation this installation does not know")
+                if self.store.is_deactivated(principal.subject_id):
+                    raise Unauthenticated("this account is deactivated")
             return principal
         if scheme.lower() == "basic" and credential:
             key_id, secret = _basic_credentials(credential)

@@ -7,6 +7,7 @@ no other service in code; each service keeps its own bootstrap, database file an
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
@@ -19,11 +20,13 @@ from akta_gateway.app import create_gateway_app
 
 log = structlog.get_logger("akta.embedded")
 
-DEMO_CASE_TITLES = (
-    "Elevsag: Anna Jensen, 7.A",
-    "Skolebestyrelsesmøde november",
-    "Indkøb af nye tavler",
+DEMO_CASES = (
+    ("Elevsag: Anna Jensen, 7.A", "pupil"),
+    ("Skolebestyrelsesmøde november", None),
+    ("Indkøb af nye tavler", None),
 )
+# The demo grants reach the cases service over the bus; give them this long to arrive.
+GRANTS_ARRIVE_WITHIN_SECONDS = 15
 
 
 @dataclass
@@ -76,9 +79,14 @@ def load_demo_data(system: EmbeddedSystem) -> dict:
         "username": credentials["username"],
         "password": credentials["password"],
     }).json["access_token"]
-    for title in DEMO_CASE_TITLES:
-        response = client.post("/api/cases/cases", json={"title": title}, headers={"Authorization": f"Bearer {token}"})
+    for title, screening_code in DEMO_CASES:
+        body = {"title": title, "access_group_id": credentials["access_group_id"], "screening_code": screening_code}
+        deadline = time.monotonic() + GRANTS_ARRIVE_WITHIN_SECONDS
+        while (response := client.post("/api/cases/cases", json=body, headers={"Authorization": f"Bearer {token}"})).status_code == 403:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         if response.status_code != 201:
             raise RuntimeError(f"demo case not created: {response.status_code} {response.get_data(as_text=True)}")
-    log.info("demo data loaded", cases=len(DEMO_CASE_TITLES))
+    log.info("demo data loaded", cases=len(DEMO_CASES))
     return credentials

@@ -11,7 +11,7 @@ from akta.access.store import AccessStore, ApiKeyRecord
 from akta.auth.principal import Principal
 from akta.db.database import Database
 from akta_identity.access.orm import api_keys, grants, group_members, service_accounts
-from akta_identity.adapters.orm import users
+from akta_identity.adapters.orm import organisations, users
 
 
 class IdentityAccessStore(AccessStore):
@@ -42,6 +42,10 @@ class IdentityAccessStore(AccessStore):
             user_active = session.scalar(select(users.c.active).where(users.c.id == subject_id))
             account_active = session.scalar(select(service_accounts.c.active).where(service_accounts.c.id == subject_id))
         return user_active is False or account_active is False
+
+    def tenant_exists(self, tenant_id: str) -> bool:
+        with self.database.session() as session:
+            return session.scalar(select(organisations.c.id).where(organisations.c.id == tenant_id)) is not None
 
     def scope(self, principal: Principal, now: datetime) -> AccessScope:
         grantee_kind = "service" if principal.is_service else "user"

@@ -18,5 +18,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("access_deactivated_subjects", "access_api_keys", "access_group_members", "access_grants"):
+    for table in ("access_tenants", "access_deactivated_subjects", "access_api_keys", "access_group_members", "access_grants"):
         op.drop_table(table)
