@@ -33,7 +33,8 @@ from akta_retention.settings import RetentionSettings
 
 BENCHMARKS_FILE = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SECTION_TITLE = "## Bus throughput (issue 2)"
-TENANT = "bench-tenant"
+TENANT, ACCESS_GROUP = "bench-tenant", "bench-group"
+TRACK_CASE = next(s for s in SUBSCRIPTIONS if (s.service, s.handler) == ("retention", "track_case"))
 # A title at the domain's 500-character limit makes an envelope of about 1 KiB, like the raw body.
 TITLE = ("Byggesag om tilbygning til enfamiliehus, matrikel 12a " * 10)[:500]
 RAW_BODY = b"x" * 1024
@@ -135,7 +136,7 @@ def insert_cases(service, first_number: int, count: int) -> list[str]:
     for start in range(0, count, INSERT_BATCH):
         with service.unit_of_work() as uow:
             for number in range(first_number + start, first_number + min(start + INSERT_BATCH, count)):
-                case = Case.open(TENANT, CaseNumber(now.year, number), TITLE, "bench", now)
+                case = Case.open(TENANT, CaseNumber(now.year, number), TITLE, "bench", now, ACCESS_GROUP)
                 uow.cases.add(case)
                 case_ids.append(case.id)
             uow.commit()
@@ -181,8 +182,7 @@ def end_to_end(cases, retention, first_number: int, count: int, timeout: float) 
     for thread in threads:
         thread.start()
     try:
-        queue = retention.names.queue(retention.subscriptions[0])
-        while queue_counts(retention.settings.bus_url, queue)[1] == 0:
+        while queue_counts(retention.settings.bus_url, retention.names.queue(TRACK_CASE))[1] == 0:
             time.sleep(0.05)
         started = time.perf_counter()
         case_ids = insert_cases(cases, first_number, count)
@@ -292,16 +292,15 @@ def main() -> None:
             raise RuntimeError(f"relay published {relayed} of {count} events")
         figures["relay"] = count / elapsed
         body_size = scalar(cases, "SELECT avg(octet_length(body))::int FROM outbox")
-        retention_queue = retention.names.queue(retention.subscriptions[0])
         with connect(bus_url) as connection:
-            connection.default_channel.queue_purge(queue=retention_queue)
+            connection.default_channel.queue_purge(queue=retention.names.queue(TRACK_CASE))
 
         print("akta: end to end, relay and worker running …", flush=True)
         positions_after = scalar(cases, "SELECT max(position) FROM outbox")
         elapsed, case_ids = end_to_end(cases, retention, count + 1, count, timeout=max(120, count / 50))
         figures["end_to_end"] = count / elapsed
         verify_exactly_once(cases, retention, case_ids, positions_after)
-        dead_letters = queue_counts(bus_url, retention.names.dead_letter_queue(retention.subscriptions[0]))[0]
+        dead_letters = queue_counts(bus_url, retention.names.dead_letter_queue(TRACK_CASE))[0]
         if dead_letters:
             raise RuntimeError(f"{dead_letters} message(s) dead-lettered")
         print(f"verified: {count:,} retention entries and {count:,} inbox rows, one per event, no dead letters\n")

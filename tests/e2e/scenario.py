@@ -35,9 +35,10 @@ def grant_myself_an_access_group(api: str, administrator: dict[str, str], name: 
 
 
 def post_when_granted(url: str, body: dict, headers: dict[str, str], timeout: float = 15.0) -> httpx.Response:
-    """POST, retrying while the service has not yet received the caller's new grant (403)."""
+    """POST, retrying while the service has not yet received the caller's organisation (401) or
+    new grant (403) from identity over the bus."""
     deadline = time.monotonic() + timeout
-    while (response := httpx.post(url, json=body, headers=headers)).status_code == 403 and time.monotonic() < deadline:
+    while (response := httpx.post(url, json=body, headers=headers)).status_code in (401, 403) and time.monotonic() < deadline:
         time.sleep(0.1)
     return response
 

@@ -213,6 +213,11 @@ def test_retention_has_a_worker():
     assert only_container(worker)["command"] == ["akta-retention", "worker"]
 
 
+def test_identity_has_a_worker_for_the_audit_trail():
+    worker = named("Deployment", "identity-worker")
+    assert only_container(worker)["command"] == ["akta-identity", "worker"]
+
+
 def test_the_ingress_leads_to_the_gateway_and_the_gateway_to_every_service():
     (ingress,) = of_kind("Ingress")
     backends = [

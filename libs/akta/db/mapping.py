@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from sqlalchemy import Table, event
 from sqlalchemy.orm import registry
+
+_lock = threading.Lock()
+_done: set[str] = set()
+
+
+def map_once(name: str, mapping: Callable[[], None]) -> None:
+    """Run a module's mapping the first time any thread asks for it, and never again."""
+    with _lock:
+        if name not in _done:
+            mapping()
+            _done.add(name)
 
 
 def map_aggregate(mapper_registry: registry, aggregate_class: type, table: Table, **options) -> None:

@@ -48,6 +48,11 @@ class UnitOfWork(abc.ABC):
         for tenant_id, event in self.collect_new_events():
             self._add_to_outbox(self.envelope_for(tenant_id, event))
 
+    def stage_event(self, tenant_id: str, event: Event) -> None:
+        """Write one event to the outbox now, in this transaction, under the context in force
+        now (audit records: they must commit or roll back with the change they describe)."""
+        self._add_to_outbox(self.envelope_for(tenant_id, event))
+
     def collect_new_events(self) -> Iterator[tuple[str, Event]]:
         for aggregate in self.seen_aggregates():
             while aggregate.events:

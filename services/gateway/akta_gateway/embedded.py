@@ -25,7 +25,8 @@ DEMO_CASES = (
     ("Skolebestyrelsesmøde november", None),
     ("Indkøb af nye tavler", None),
 )
-# The demo grants reach the cases service over the bus; give them this long to arrive.
+# The new organisation and its grants reach the cases service over the bus; until they have,
+# it answers 401 (unknown organisation) or 403 (no grant). Give them this long to arrive.
 GRANTS_ARRIVE_WITHIN_SECONDS = 15
 
 
@@ -82,7 +83,7 @@ def load_demo_data(system: EmbeddedSystem) -> dict:
     for title, screening_code in DEMO_CASES:
         body = {"title": title, "access_group_id": credentials["access_group_id"], "screening_code": screening_code}
         deadline = time.monotonic() + GRANTS_ARRIVE_WITHIN_SECONDS
-        while (response := client.post("/api/cases/cases", json=body, headers={"Authorization": f"Bearer {token}"})).status_code == 403:
+        while (response := client.post("/api/cases/cases", json=body, headers={"Authorization": f"Bearer {token}"})).status_code in (401, 403):
             if time.monotonic() > deadline:
                 break
             time.sleep(0.1)

@@ -5,13 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from akta.auth.tokens import TokenSigner, write_new_keypair
-from akta.contracts.identity import OrganisationCreated, UserCreated
+from akta.contracts.access import ACCESS_EVENTS
+from akta.contracts.audit import IdentityAuditRecorded
+from akta.contracts.identity import (
+    OrganisationCreated,
+    PersonCreated,
+    PersonDeactivated,
+    PersonUpdated,
+    UserCreated,
+)
 from akta.service import Service
+from akta_identity.access.store import IdentityAccessStore
 from akta_identity.entrypoints.api import create_api
+from akta_identity.service_layer.handlers import EVENT_HANDLERS
 from akta_identity.service_layer.unit_of_work import IdentityUnitOfWork
 from akta_identity.settings import IdentitySettings
 
-PUBLISHED_EVENTS = (OrganisationCreated, UserCreated)
+PUBLISHED_EVENTS = (
+    *ACCESS_EVENTS, OrganisationCreated, UserCreated, IdentityAuditRecorded,
+    PersonCreated, PersonUpdated, PersonDeactivated,
+)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -22,7 +35,15 @@ def bootstrap(settings: IdentitySettings | None = None) -> Service:
         # Only the HTTP app signs tokens; migrate, relay and the admin commands need no key.
         return create_api(service, TokenSigner(_signing_key(settings), ttl=settings.access_token_ttl))
 
-    return Service(settings, MIGRATIONS_DIR, PUBLISHED_EVENTS, IdentityUnitOfWork, build_api=build_api)
+    return Service(
+        settings,
+        MIGRATIONS_DIR,
+        PUBLISHED_EVENTS,
+        IdentityUnitOfWork,
+        build_api=build_api,
+        event_handlers=EVENT_HANDLERS,
+        access_store_class=IdentityAccessStore,
+    )
 
 
 def _signing_key(settings: IdentitySettings) -> bytes:

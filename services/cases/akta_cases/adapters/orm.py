@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import registry
 
-from akta.db.mapping import map_aggregate
+from akta.db.mapping import map_aggregate, map_once
 from akta.db.types import UtcDateTime
 from akta_cases.domain.model import Case
 
@@ -39,13 +39,10 @@ case_number_sequences = Table(
     Column("last_value", Integer, nullable=False),
 )
 
-_mapped = False
-
-
 def start_mappers() -> None:
-    global _mapped
-    if _mapped:
-        return
+    map_once(__name__, _map)
+
+
+def _map() -> None:
     # The domain counts versions itself; the mapper checks the old one in every UPDATE.
     map_aggregate(mapper_registry, Case, cases, version_id_col=cases.c.version, version_id_generator=False)
-    _mapped = True

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from flask import Response, jsonify
@@ -13,7 +14,7 @@ from akta.access.screening import SCREENING_CODES
 from akta.service import Service
 from akta.web.auth import current_principal
 from akta.web.pagination import PageQuery
-from akta_identity.access import handlers, views
+from akta_identity.access import handlers, review, views
 from akta_identity.service_layer import handlers as identity_handlers
 
 ADMIN = "administrator"
@@ -102,6 +103,14 @@ class KeyPath(IdPath):
 
 class Created(BaseModel):
     id: str
+
+
+class ReviewQuery(BaseModel):
+    within_days: int = Field(default=14, ge=0, le=365, description="Mark grants ending within this many days.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def token_pair_response(pair) -> dict:
@@ -243,6 +252,31 @@ def create_access_blueprint(service: Service) -> APIBlueprint:
     def revoke_key(path: KeyPath):
         handlers.revoke_api_key(service.unit_of_work(), admin().tenant_id, path.item_id, path.key_id)
         return Response(status=204)
+
+    def reviewer():
+        principal = current_principal(service.authenticator)
+        principal.require_role(ADMIN, "archivist")
+        return principal
+
+    @api.get("/access-review")
+    def access_review_report(query: ReviewQuery):
+        """Who holds which roles and grants; administrators and archivists flagged, grants near their end marked."""
+        report = review.access_review(service.database, reviewer().tenant_id, _now(), timedelta(days=query.within_days))
+        return jsonify(users=[asdict(user) for user in report])
+
+    @api.get("/access-review.csv")
+    def access_review_csv(query: ReviewQuery):
+        report = review.access_review(service.database, reviewer().tenant_id, _now(), timedelta(days=query.within_days))
+        return Response(
+            review.review_csv(report),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="access-review.csv"'},
+        )
+
+    @api.get("/access-review/unit-changes")
+    def access_review_unit_changes():
+        """Grants to users who moved to another unit after the grant was given."""
+        return jsonify(grants=review.unit_changes(service.database, reviewer().tenant_id, _now()))
 
     @api.post("/service-accounts/<item_id>/deactivate", responses={204: None})
     def deactivate_service_account(path: IdPath):

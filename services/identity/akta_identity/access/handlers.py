@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from akta import context
+from akta import audit, context
 from akta.access.api_keys import new_api_key
 from akta.errors import Conflict, InvalidField, NotFound
 from akta_identity.access.model import AccessGroup, ApiKey, Grant, Group, RefreshToken, ServiceAccount, Unit
@@ -33,6 +33,7 @@ def create_unit(uow, tenant_id: str, name: str, parent_id: str | None = None) ->
             raise InvalidField("parent_id", f"no unit {parent_id}")
         unit = Unit.create(tenant_id, name, parent_id, _now())
         uow.access.add(unit)
+        audit.record(uow, tenant_id, "create", "unit", unit.id, name=unit.name)
         uow.commit()
     return unit
 
@@ -43,6 +44,7 @@ def create_access_group(uow, tenant_id: str, name: str, description: str = "") -
             raise Conflict(f"an access group {name!r} exists already")
         access_group = AccessGroup.create(tenant_id, name, description, _now())
         uow.access.add(access_group)
+        audit.record(uow, tenant_id, "create", "access_group", access_group.id, name=access_group.name)
         uow.commit()
     return access_group
 
@@ -51,6 +53,7 @@ def create_group(uow, tenant_id: str, name: str) -> Group:
     with uow:
         group = Group.create(tenant_id, name, _now())
         uow.access.add(group)
+        audit.record(uow, tenant_id, "create", "group", group.id, name=group.name)
         uow.commit()
     return group
 
@@ -64,6 +67,7 @@ def add_group_member(uow, tenant_id: str, group_id: str, user_id: str) -> None:
         if not uow.access.is_member(group_id, user_id):
             uow.access.add_member(group, user_id, _now())
             group.member_added(user_id)
+            audit.record(uow, tenant_id, "grant", "group", group_id, member_added=user_id)
         uow.commit()
 
 
@@ -75,6 +79,7 @@ def remove_group_member(uow, tenant_id: str, group_id: str, user_id: str) -> Non
         if uow.access.is_member(group_id, user_id):
             uow.access.remove_member(group, user_id)
             group.member_removed(user_id)
+            audit.record(uow, tenant_id, "revoke", "group", group_id, member_removed=user_id)
         uow.commit()
 
 
@@ -105,6 +110,11 @@ def give_grant(
             valid_from or now, valid_until, context.current().actor, unit_id, now,
         )
         uow.access.add(grant)
+        audit.record(
+            uow, tenant_id, "grant", "grant", grant.id, grantee=f"{grantee_kind}:{grantee_id}",
+            scope=f"{scope_kind}:{scope_id}", permission=permission,
+            valid_until=valid_until.isoformat() if valid_until else None,
+        )
         uow.commit()
     return grant
 
@@ -115,6 +125,7 @@ def revoke_grant(uow, tenant_id: str, grant_id: str) -> Grant:
         if grant is None:
             raise NotFound(f"no grant {grant_id}")
         grant.revoke(context.current().actor, _now())
+        audit.record(uow, tenant_id, "revoke", "grant", grant.id, grantee=f"{grant.grantee_kind}:{grant.grantee_id}")
         uow.commit()
     return grant
 
@@ -123,6 +134,7 @@ def create_service_account(uow, tenant_id: str, name: str, scopes: list[str]) ->
     with uow:
         account = ServiceAccount.create(tenant_id, name, scopes, _now())
         uow.access.add(account)
+        audit.record(uow, tenant_id, "create", "service_account", account.id, name=account.name, scopes=" ".join(account.scopes))
         uow.commit()
     return account
 
@@ -137,6 +149,7 @@ def issue_api_key(uow, tenant_id: str, account_id: str) -> tuple[ApiKey, str]:
         key = ApiKey(key_id, tenant_id, account_id, secret_hash, _now())
         account.key_issued(key)
         uow.access.add(key)
+        audit.record(uow, tenant_id, "create", "api_key", key.id, service_account=account_id)
         uow.commit()
     return key, full_key
 
@@ -148,6 +161,7 @@ def revoke_api_key(uow, tenant_id: str, account_id: str, key_id: str) -> None:
         if account is None or key is None or key.account_id != account.id:
             raise NotFound(f"no API key {key_id} on service account {account_id}")
         account.key_revoked(key, _now())
+        audit.record(uow, tenant_id, "revoke", "api_key", key.id, service_account=account_id)
         uow.commit()
 
 
@@ -157,6 +171,7 @@ def deactivate_service_account(uow, tenant_id: str, account_id: str) -> None:
         if account is None:
             raise NotFound(f"no service account {account_id}")
         account.deactivate()
+        audit.record(uow, tenant_id, "deactivate", "service_account", account_id)
         uow.commit()
 
 
@@ -166,6 +181,9 @@ def change_user(uow, tenant_id: str, user_id: str, display_name=None, roles=None
         if unit_id is not None and uow.access.unit(tenant_id, unit_id) is None:
             raise InvalidField("unit_id", f"no unit {unit_id}")
         user.change(display_name=display_name, roles=roles, unit_id=unit_id)
+        audit.record(
+            uow, tenant_id, "change", "user", user_id, roles=" ".join(user.roles), unit_id=user.unit_id,
+        )
         uow.commit()
     return user
 
@@ -173,6 +191,7 @@ def change_user(uow, tenant_id: str, user_id: str, display_name=None, roles=None
 def deactivate_user(uow, tenant_id: str, user_id: str) -> None:
     with uow:
         _user(uow, tenant_id, user_id).deactivate()
+        audit.record(uow, tenant_id, "deactivate", "user", user_id)
         uow.commit()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 
-from akta.db.mapping import map_aggregate
+from akta.db.mapping import map_aggregate, map_once
 from akta.db.types import UtcDateTime
 from akta_identity.access.model import (
     AccessGroup,
@@ -104,17 +104,14 @@ sign_in_throttle = Table(
     Column("locked_until", UtcDateTime, nullable=True),
 )
 
-_mapped = False
-
-
 def start_mappers() -> None:
-    global _mapped
-    if _mapped:
-        return
+    map_once(__name__, _map)
+
+
+def _map() -> None:
     for aggregate_class, table in (
         (Unit, units), (AccessGroup, access_groups), (Group, groups), (Grant, grants), (ServiceAccount, service_accounts),
     ):
         map_aggregate(mapper_registry, aggregate_class, table)
     for plain_class, table in ((ApiKey, api_keys), (RefreshToken, refresh_tokens), (SignInThrottle, sign_in_throttle)):
         mapper_registry.map_imperatively(plain_class, table)
-    _mapped = True

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import registry
 
-from akta.db.mapping import map_aggregate
+from akta.db.mapping import map_aggregate, map_once
 from akta.db.types import UtcDateTime
 from akta_identity.domain.model import Organisation, User
 
@@ -35,13 +35,10 @@ users = Table(
     UniqueConstraint("tenant_id", "username", name="uq_users_tenant_username"),
 )
 
-_mapped = False
-
-
 def start_mappers() -> None:
-    global _mapped
-    if _mapped:
-        return
+    map_once(__name__, _map)
+
+
+def _map() -> None:
     map_aggregate(mapper_registry, Organisation, organisations)
     map_aggregate(mapper_registry, User, users)
-    _mapped = True

@@ -4,10 +4,14 @@ import click
 
 from akta.auth.tokens import write_new_keypair
 from akta.cli import service_cli
+from akta_identity.audit.cli import audit
 from akta_identity.bootstrap import bootstrap
+from akta_identity.directory_sync.cli import sync_persons
 from akta_identity.service_layer import handlers
 
 main = service_cli(bootstrap, "identity")
+main.add_command(audit)
+main.add_command(sync_persons)
 
 
 @main.command("generate-keys", help="Write a new Ed25519 token signing key pair as PEM files.")

@@ -149,6 +149,7 @@ def refresh(refresh_token: str, uow: UnitOfWork, signer: TokenSigner) -> TokenPa
         if stored.used_at is not None or stored.revoked_at is not None:
             for member in uow.access.refresh_family(stored.family_id):
                 member.revoked_at = member.revoked_at or now
+            audit.record(uow, stored.tenant_id, "refresh_token", "user", stored.user_id, "denied", reason="reused refresh token; family revoked")
             uow.commit()
             raise Unauthenticated("this refresh token was already used; sign in again")
         user = uow.directory.user(stored.tenant_id, stored.user_id)
@@ -156,6 +157,7 @@ def refresh(refresh_token: str, uow: UnitOfWork, signer: TokenSigner) -> TokenPa
             raise Unauthenticated("this account is deactivated")
         stored.used_at = now
         successor = access_handlers.new_refresh_token(uow, user, family_id=stored.family_id)
+        audit.record(uow, user.tenant_id, "refresh_token", "user", user.id)
         uow.commit()
         access_token, expires_at = signer.issue(_principal(user))
     return TokenPair(access_token, expires_at, successor)
@@ -169,6 +171,7 @@ def sign_out(refresh_token: str, uow: UnitOfWork) -> None:
         if stored is not None:
             for member in uow.access.refresh_family(stored.family_id):
                 member.revoked_at = member.revoked_at or now
+            audit.record(uow, stored.tenant_id, "sign_out", "user", stored.user_id)
         uow.commit()
 
 

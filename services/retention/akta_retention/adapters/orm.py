@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Integer, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import registry
 
-from akta.db.mapping import map_aggregate
+from akta.db.mapping import map_aggregate, map_once
 from akta.db.types import UtcDateTime
 from akta_retention.domain.model import RetentionEntry
 
@@ -25,12 +25,9 @@ retention_entries = Table(
     UniqueConstraint("tenant_id", "item_kind", "item_id", name="uq_retention_entries_item"),
 )
 
-_mapped = False
-
-
 def start_mappers() -> None:
-    global _mapped
-    if _mapped:
-        return
+    map_once(__name__, _map)
+
+
+def _map() -> None:
     map_aggregate(mapper_registry, RetentionEntry, retention_entries)
-    _mapped = True
