@@ -261,13 +261,14 @@ def test_the_database_refuses_to_change_or_remove_records(identity, tenant_id, s
     assert views.verify_chains(identity.database, [tenant_id])[0].ok
 
 
-def test_postgresql_also_refuses_truncate(identity, tenant_id):
-    if not identity.database.is_postgresql:
-        pytest.skip("TRUNCATE is PostgreSQL's")
+def test_postgresql_also_refuses_truncate(tmp_path, postgres_url, bus_namespace, tokens):
+    identity = build_identity(tmp_path, postgres_url, "memory://", bus_namespace, tokens)
+    tenant_id = identity_handlers.create_organisation("skolen", "Skolen", identity.unit_of_work()).id
     _history(identity, tenant_id)
     with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"):
         with identity.database.engine.begin() as connection:
             connection.execute(text("TRUNCATE audit_records"))
+    identity.database.dispose()
 
 
 def test_sign_in_success_and_failure_are_recorded_without_the_password(identity, client):
