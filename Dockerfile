@@ -1,6 +1,6 @@
 # One image for every part of Akta: the shared libraries, all services and the gateway.
 # Each Kubernetes Deployment or Job chooses the command (see k8s/), for example
-#   akta-cases serve --bind 0.0.0.0:8000     akta-cases relay     akta-cases migrate
+#   akta-cases serve --bind 0.0.0.0:8000   akta-cases worker   akta-cases relay   akta-cases migrate
 # Without a command the image runs the whole system embedded, for a quick look:
 #   docker build -t akta .  &&  docker run --rm -p 8000:8000 akta
 #
@@ -42,14 +42,12 @@ RUN groupadd --gid 10001 akta \
 COPY --from=build /opt/akta /opt/akta
 
 # PYTHONDONTWRITEBYTECODE: the root filesystem is read-only in Kubernetes; pip compiled
-# the bytecode at build time.
-# XDG_RUNTIME_DIR: where gunicorn puts its control socket (otherwise under $HOME); /tmp is
-# writable here and an emptyDir in Kubernetes.
+# the bytecode at build time. Nothing else is written outside /tmp (gunicorn's heartbeat
+# files; its control socket is disabled) and PROMETHEUS_MULTIPROC_DIR, both emptyDirs in k8s/.
 # AKTA_DATA_DIR: only used by embedded mode and by defaults that real mode overrides.
 ENV PATH="/opt/akta/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    XDG_RUNTIME_DIR=/tmp \
     AKTA_DATA_DIR=/var/lib/akta
 
 WORKDIR /var/lib/akta

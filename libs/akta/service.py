@@ -89,10 +89,8 @@ class Service:
 
     def _check_migrated(self) -> None:
         if not self._migrated:
-            current = migrations.current_revisions(self.database)
-            expected = migrations.head_revisions(self.migrations_dir)
-            if current != expected:
-                raise RuntimeError(f"database at {sorted(current)}, code expects {sorted(expected)}: run migrate")
+            if not migrations.is_migrated(self.database, self.migrations_dir):
+                raise RuntimeError("the database is behind this code's migrations: run migrate")
             self._migrated = True
 
     def migrate(self) -> None:
@@ -111,6 +109,7 @@ class Service:
             prefetch=self.settings.bus_prefetch,
             retry_delays=self.settings.bus_retry_delays,
             reconnect_seconds=self.settings.bus_reconnect_seconds,
+            ready_check=self._check_migrated,
         )
 
     def start_background(self, stop: threading.Event) -> list[threading.Thread]:

@@ -216,3 +216,22 @@ def test_dead_letters_can_be_inspected_and_replayed_after_a_fix(system, monkeypa
     assert dead_letters.replay(system.bus_url, system.retention.names, subscription) == 1
     eventually(lambda: _count(system.retention, retention_entries, retention_entries.c.item_id == "needs-replay") == 1)
     assert dead_letters.peek(system.bus_url, system.retention.names, subscription) == []
+
+
+def test_a_database_outage_makes_the_worker_wait_not_dead_letter(system, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    outage = {"calls": 0}
+    real_handler = retention_handlers.track_case
+
+    def database_away_for_a_while(event, envelope, uow):
+        outage["calls"] += 1
+        if outage["calls"] <= 5:  # more than the retry delays allow for a failing handler
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database restarting"))
+        real_handler(event, envelope=envelope, uow=uow)
+
+    monkeypatch.setitem(system.retention.event_handlers, "track_case", database_away_for_a_while)
+    system.start()
+    system.publish_raw([_case_created_message("survives-outage")])
+    eventually(lambda: _count(system.retention, retention_entries, retention_entries.c.item_id == "survives-outage") == 1, timeout=40)
+    assert system.dead_letters() == []

@@ -130,3 +130,17 @@ def test_not_ready_until_migrated(database_url, tmp_path):
         assert service.app.test_client().get("/readyz").status_code == 200
     finally:
         service.database.dispose()
+
+
+def test_a_database_ahead_of_the_code_counts_as_migrated(cases):
+    from sqlalchemy import text
+
+    from akta.db.migrations import is_migrated
+
+    assert is_migrated(cases.database, cases.migrations_dir)
+    with cases.database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_from_a_newer_release'"))
+    assert is_migrated(cases.database, cases.migrations_dir)
+    with cases.database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert not is_migrated(cases.database, cases.migrations_dir)

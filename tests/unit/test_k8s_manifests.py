@@ -18,6 +18,7 @@ import click
 import pytest
 import yaml
 
+from akta.contracts.subscriptions import SUBSCRIPTIONS
 from akta.settings import ServiceSettings
 from akta_gateway.settings import GatewaySettings
 from akta_identity.settings import IdentitySettings
@@ -26,6 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 NAMESPACE = "akta"
 SERVICES = ("identity", "cases", "docstore", "dispatch", "intake", "retention")
+# Every service that consumes events (akta.contracts.subscriptions) needs a worker Deployment.
+SUBSCRIBERS = tuple(sorted({subscription.service for subscription in SUBSCRIPTIONS}))
+# The key of the Secret akta-token-keys only identity's HTTP API may see: it signs the tokens.
+PRIVATE_KEY = "token-private-key.pem"
 # Applied by hand once, never by `kubectl apply -k` (it would overwrite the real Secrets).
 TEMPLATES = {"secret.example.yaml"}
 API_VERSIONS = {
@@ -35,6 +40,7 @@ API_VERSIONS = {
     "Service": "v1",
     "Deployment": "apps/v1",
     "Job": "batch/v1",
+    "CronJob": "batch/v1",
     "PodDisruptionBudget": "policy/v1",
     "Ingress": "networking.k8s.io/v1",
 }
@@ -67,11 +73,17 @@ def named(kind: str, name: str) -> dict:
 
 
 def pod_specs() -> list[tuple[str, dict]]:
-    """(workload name, pod spec) of every Deployment and Job."""
+    """(workload name, pod spec) of every Deployment, Job and CronJob."""
     return [
-        (workload["metadata"]["name"], workload["spec"]["template"]["spec"])
-        for workload in of_kind("Deployment") + of_kind("Job")
+        (workload["metadata"]["name"], pod_template(workload)["spec"])
+        for workload in of_kind("Deployment") + of_kind("Job") + of_kind("CronJob")
     ]
+
+
+def pod_template(workload: dict) -> dict:
+    if workload["kind"] == "CronJob":
+        return workload["spec"]["jobTemplate"]["spec"]["template"]
+    return workload["spec"]["template"]
 
 
 def containers() -> list[tuple[str, dict, dict]]:
@@ -197,9 +209,10 @@ def http_deployment(name: str) -> None:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_every_service_has_a_relay(service):
+def test_every_service_has_a_relay_with_metrics(service):
     relay = named("Deployment", f"{service}-relay")
-    assert only_container(relay)["command"] == [f"akta-{service}", "relay"]
+    assert only_container(relay)["command"][:2] == [f"akta-{service}", "relay"]
+    serves_metrics_on_its_own_port(relay)
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -208,14 +221,54 @@ def test_every_service_has_a_migration(service):
     assert [f"akta-{service}", "migrate"] in commands
 
 
-def test_retention_has_a_worker():
-    worker = named("Deployment", "retention-worker")
-    assert only_container(worker)["command"] == ["akta-retention", "worker"]
+def test_every_service_with_subscriptions_is_deployed():
+    assert SUBSCRIBERS, "no subscriptions found"
+    assert set(SUBSCRIBERS) <= set(SERVICES), "a service consumes events but has no manifests"
 
 
-def test_identity_has_a_worker_for_the_audit_trail():
-    worker = named("Deployment", "identity-worker")
-    assert only_container(worker)["command"] == ["akta-identity", "worker"]
+@pytest.mark.parametrize("service", SUBSCRIBERS)
+def test_every_service_with_subscriptions_has_a_worker_with_metrics(service):
+    """Without its worker a service never learns identity's grants (or, for identity, never
+    records the audit trail): the events pile up in its queues."""
+    worker = named("Deployment", f"{service}-worker")
+    assert only_container(worker)["command"][:2] == [f"akta-{service}", "worker"]
+    assert worker["spec"]["replicas"] >= 1
+    serves_metrics_on_its_own_port(worker)
+
+
+def serves_metrics_on_its_own_port(deployment: dict) -> None:
+    """A relay or worker: `--metrics-port P`, container port P, scrape annotations, and a
+    liveness probe on P."""
+    name = deployment["metadata"]["name"]
+    container = only_container(deployment)
+    command = container["command"]
+    assert "--metrics-port" in command, f"{name}: serve metrics with --metrics-port"
+    port = int(command[command.index("--metrics-port") + 1])
+    assert port != 8000
+    assert [(p["name"], p["containerPort"]) for p in container["ports"]] == [("metrics", port)], name
+
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true", name
+    assert annotations["prometheus.io/port"] == str(port), name
+    assert annotations["prometheus.io/path"] == "/metrics", name
+
+    for probe in ("startupProbe", "livenessProbe"):
+        action = container[probe].get("httpGet") or container[probe]["tcpSocket"]
+        assert action["port"] in (port, "metrics"), f"{name}: {probe}"
+    assert "readinessProbe" not in container, f"{name}: receives no traffic"
+    # Set, prometheus_client would keep the metrics in files, on a read-only filesystem.
+    assert "PROMETHEUS_MULTIPROC_DIR" not in environment_of(container), name
+
+
+def test_the_optional_audit_verification_runs_once_at_a_time():
+    cron_jobs = [job for job in of_kind("CronJob") if job["metadata"]["name"] == "identity-audit-verify"]
+    if not cron_jobs:
+        pytest.skip("k8s/identity-audit-verify.yaml was left out")
+    (verify,) = cron_jobs
+    assert verify["spec"]["concurrencyPolicy"] == "Forbid"
+    (container,) = pod_template(verify)["spec"]["containers"]
+    assert container["command"] == ["akta-identity", "audit", "verify"]
+    assert pod_template(verify)["spec"]["restartPolicy"] == "Never"
 
 
 def test_the_ingress_leads_to_the_gateway_and_the_gateway_to_every_service():
@@ -245,12 +298,16 @@ def test_every_container_runs_a_console_script_of_the_project():
 
 def test_every_container_command_is_accepted_by_its_command_line():
     for workload, _, container in containers():
-        script, subcommand, *arguments = container["command"]
-        group = click_command(script)
-        assert isinstance(group, click.Group), script
-        assert subcommand in group.commands, f"{workload}: {script} has no command {subcommand}"
+        script, *arguments = container["command"]
+        command, name = click_command(script), script
+        assert isinstance(command, click.Group), script
+        while isinstance(command, click.Group):  # down to the command, e.g. `audit verify`
+            assert arguments, f"{workload}: {name} needs a command"
+            parent, (name, *arguments) = command, arguments
+            assert name in parent.commands, f"{workload}: {script} has no command {name}"
+            command = parent.commands[name]
         # Parses the options (unknown options, wrong types) without running the command.
-        with group.commands[subcommand].make_context(subcommand, list(arguments)):
+        with command.make_context(name, list(arguments)):
             pass
 
 
@@ -321,13 +378,18 @@ def test_every_variable_value_is_a_string():
             assert isinstance(variable.get("value", ""), str), f"{workload}: {variable['name']}"
 
 
+def use_environment_of(container: dict, monkeypatch, **extra: str) -> None:
+    """The process environment of the container: only its AKTA_* variables and `extra`."""
+    for name in [name for name in os.environ if name.startswith("AKTA_")]:
+        monkeypatch.delenv(name)
+    for name, value in {**environment_of(container), **extra}.items():
+        monkeypatch.setenv(name, value)
+
+
 def test_every_container_reads_its_settings_in_real_mode(monkeypatch):
     """Build each container's settings from the manifests, as the process would at start."""
     for workload, spec, container in containers():
-        for name in [name for name in os.environ if name.startswith("AKTA_")]:
-            monkeypatch.delenv(name)
-        for name, value in environment_of(container).items():
-            monkeypatch.setenv(name, value)
+        use_environment_of(container, monkeypatch)
         service = service_of(container)
         settings = (GatewaySettings if service == "gateway" else settings_class(service))()
         assert settings.mode == "real", workload
@@ -340,27 +402,64 @@ def test_every_container_reads_its_settings_in_real_mode(monkeypatch):
         assert settings.bus_url.startswith("amqp://"), workload
         mounted = mounted_files(spec, container)
         assert str(settings.token_public_key_file) in mounted, f"{workload}: public key not mounted"
-        if service == "identity":
+        if service == "identity" and container["command"][1] == "serve":
             assert str(settings.effective_private_key_file) in mounted, f"{workload}: no signing key"
-        else:
-            assert not any("private" in path for path in mounted), f"{workload}: sees the signing key"
 
 
-def mounted_files(spec: dict, container: dict) -> set[str]:
-    """Paths of the Secret files mounted into the container."""
+def test_only_the_identity_http_api_sees_the_private_key():
+    """Only identity's HTTP app signs tokens (the key is loaded when the app is built); every
+    other pod, identity's relay, worker, migration and CronJob included, must not have it."""
+    holders = []
+    for workload, spec, container in containers():
+        sees_it = PRIVATE_KEY in mounted_secret_keys(spec, container).values() or any(
+            source.get("secretRef", {}).get("name") == "akta-token-keys"
+            for source in container.get("envFrom", [])
+        )
+        if sees_it:
+            holders.append((workload, container["command"][:2]))
+    assert holders == [("identity", ["akta-identity", "serve"])]
+
+    pointed_to = [
+        workload
+        for workload, _, container in containers()
+        if "AKTA_IDENTITY_TOKEN_PRIVATE_KEY_FILE" in environment_of(container)
+    ]
+    assert pointed_to == ["identity"]
+
+
+def test_every_relay_worker_migration_and_cron_job_starts_without_the_private_key(monkeypatch, tmp_path):
+    """Compose each non-HTTP process from its manifest's settings, as its command does first
+    (nothing connects yet), in a data directory without keys; a worker must find a handler for
+    each of its subscriptions."""
+    for workload, _, container in containers():
+        service, subcommand = service_of(container), container["command"][1]
+        if service == "gateway" or subcommand == "serve":
+            continue
+        use_environment_of(container, monkeypatch, AKTA_DATA_DIR=str(tmp_path))
+        bootstrap = importlib.import_module(f"akta_{service}.bootstrap").bootstrap
+        built = bootstrap()
+        if subcommand == "worker":
+            assert built.worker() is not None, workload
+        built.database.engine.dispose()
+    assert not any(tmp_path.iterdir()), "a process wrote into its data directory"
+
+
+def mounted_secret_keys(spec: dict, container: dict) -> dict[str, str]:
+    """Path -> Secret key of every Secret file mounted into the container."""
     volumes = {volume["name"]: volume for volume in spec.get("volumes", [])}
-    files = set()
+    files = {}
     for mount in container.get("volumeMounts", []):
         secret = volumes[mount["name"]].get("secret")
         if secret is None:
             continue
-        keys = (
-            [item["path"] for item in secret["items"]]
-            if "items" in secret
-            else list(secrets()[secret["secretName"]])
-        )
-        files.update(f"{mount['mountPath']}/{key}" for key in keys)
+        items = secret.get("items") or [{"key": key, "path": key} for key in secrets()[secret["secretName"]]]
+        files.update({f"{mount['mountPath']}/{item['path']}": item["key"] for item in items})
     return files
+
+
+def mounted_files(spec: dict, container: dict) -> set[str]:
+    """Paths of the Secret files mounted into the container."""
+    return set(mounted_secret_keys(spec, container))
 
 
 # ---------------------------------------------------------------------------- the pods

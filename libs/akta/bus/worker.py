@@ -24,6 +24,7 @@ from akta.bus.naming import BusNames
 from akta.bus.publisher import OutboundMessage, broker_errors, open_publisher
 from akta.bus.topology import declare_topology, subscription_queue
 from akta.contracts import Envelope, Event, PoisonMessage, Subscription, parse_envelope
+from akta.db.errors import is_database_unavailable
 from akta.db.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("akta.bus.worker")
@@ -52,6 +53,7 @@ class Worker:
         prefetch: int = 200,
         retry_delays: tuple[float, ...] = (0.5, 2.0, 10.0),
         reconnect_seconds: float = 1.0,
+        ready_check: Callable[[], None] | None = None,
     ) -> None:
         missing = {s.handler for s in subscriptions} - set(handlers)
         if missing:
@@ -68,11 +70,13 @@ class Worker:
         self._broker_errors = broker_errors(bus_url)
         self._received: list[Delivery] = []
         self._stop = threading.Event()
+        self.ready_check = ready_check
 
     def run(self, stop: threading.Event) -> None:
         """Consume until `stop` is set, reconnecting whenever the broker goes away."""
         self._stop = stop
         log.info("worker started", service=self.service)
+        self._wait_until_ready(stop)
         while not stop.is_set():
             try:
                 with connect(self.bus_url) as connection:
@@ -85,6 +89,16 @@ class Worker:
                 log.exception("worker failed; restarting its consumer")
                 stop.wait(self.reconnect_seconds)
         log.info("worker stopped", service=self.service)
+
+    def _wait_until_ready(self, stop: threading.Event) -> None:
+        """Consume only once the database answers and is migrated, or every event would fail."""
+        while self.ready_check is not None and not stop.is_set():
+            try:
+                self.ready_check()
+                return
+            except Exception as error:  # whatever keeps it from being ready, wait and look again
+                log.warning("worker waiting for its database", error=repr(error))
+                stop.wait(self.reconnect_seconds)
 
     def _consume(self, connection: Connection, stop: threading.Event) -> None:
         channel = connection.channel()
@@ -184,6 +198,10 @@ class Worker:
 
     def _handle_alone(self, delivery: Delivery, first_error: Exception | None) -> None:
         failures, error = (1, first_error) if first_error is not None else (0, None)
+        if error is not None and is_database_unavailable(error):
+            failures, error = 0, None
+            self._wait_for_database(delivery, first_error, 0)
+        outage_waits = 0
         while True:
             if error is not None:
                 if failures > len(self.retry_delays):
@@ -207,11 +225,24 @@ class Worker:
             except self._broker_errors:
                 raise
             except Exception as failure:
+                if is_database_unavailable(failure):
+                    # Not the handler's fault: wait as long as it takes, never dead-letter for it.
+                    if not self._wait_for_database(delivery, failure, outage_waits):
+                        return
+                    outage_waits += 1
+                    continue
                 error = failure
                 failures += 1
                 continue
             delivery.message.ack()
             return
+
+    def _wait_for_database(self, delivery: Delivery, error: Exception, waits_so_far: int) -> bool:
+        """Back off while the database is away; False when the worker is stopping meanwhile."""
+        delay = min(30.0, self.reconnect_seconds * 2**waits_so_far)
+        log.warning("database unavailable; waiting", event_id=delivery.envelope.id, retry_in=delay, error=repr(error))
+        CONSUMED_EVENTS.labels(self.service, delivery.subscription.handler, "waited").inc()
+        return not self._stop.wait(delay)
 
     def _dead_letter(self, delivery: Delivery, reason: str, attempts: int) -> None:
         queue = self.names.queue(delivery.subscription)

@@ -44,6 +44,25 @@ def head_revisions(migrations_dir: Path) -> set[str]:
     return set(ScriptDirectory.from_config(config).get_heads())
 
 
+def is_migrated(database: Database, migrations_dir: Path) -> bool:
+    """True when every migration this code knows is applied. A database ahead of the code (the
+    code rolled back, its schema not) counts as migrated: migrations only add."""
+    from alembic.script import ScriptDirectory
+    from alembic.script.revision import ResolutionError
+    from alembic.util import CommandError
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    scripts = ScriptDirectory.from_config(config)
+    applied: set[str] = set()
+    for revision in current_revisions(database):
+        try:
+            applied.update(script.revision for script in scripts.iterate_revisions(revision, "base"))
+        except (ResolutionError, CommandError):
+            return True  # a revision this code has never heard of: the database is ahead
+    return set(scripts.get_heads()) <= applied
+
+
 def run_migrations_in_env(target_metadata: MetaData) -> None:
     """Body of every service's `env.py`: migrate on the connection `upgrade` handed over."""
     from alembic import context
