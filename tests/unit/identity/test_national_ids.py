@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from akta_identity.directory_sync.national_ids import (
+from akta.identifiers import (
     InvalidNationalId,
     parse_cpr,
     parse_fodselsnummer,

@@ -14,7 +14,7 @@ from datetime import datetime
 from akta.aggregate import Aggregate
 from akta.contracts.identity import PersonCreated, PersonDeactivated, PersonUpdated
 from akta.errors import InvalidField, NotFound
-from akta_identity.directory_sync.national_ids import InvalidNationalId, parse_national_id
+from akta.identifiers import InvalidNationalId, parse_national_id
 
 PERSON_KINDS = ("pupil", "guardian", "staff")
 EXTERNAL_ID_MAX_LENGTH = 100

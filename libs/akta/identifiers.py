@@ -1,7 +1,8 @@
-"""Danish CPR numbers and Norwegian fødselsnumre (and D-numbers), checked and normalised.
+"""Identifiers of persons and companies, checked and normalised: Danish CPR numbers and
+Norwegian fødselsnumre (and D-numbers); Danish CVR and P-numbers, Norwegian organisasjonsnumre.
 
-Pure functions: they take the text a source system gave and return the number as digits only,
-or raise `InvalidNationalId` saying what is wrong with it.
+Pure functions: they take the text a caller gave and return the number as digits only, or raise
+`InvalidNationalId` / `InvalidCompanyId` saying what is wrong with it.
 """
 
 from __future__ import annotations
@@ -123,3 +124,47 @@ def _control_digit(digits: str, weights: tuple[int, ...]) -> int | None:
     control = (11 - remainder) % 11
     # A remainder of 1 would need control digit 10: such numbers are never issued.
     return None if control == 10 else control
+
+
+class InvalidCompanyId(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CompanyId:
+    number: str
+    kind: str  # "cvr", "p-number" or "organisasjonsnummer"
+
+    @property
+    def country(self) -> str:
+        return "NO" if self.kind == "organisasjonsnummer" else "DK"
+
+
+_CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+_ORGANISASJONSNUMMER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def parse_company_id(text: str, kind: str) -> CompanyId:
+    """A CVR number (8 digits, modulus 11), a P-number (10 digits, a Danish production unit) or
+    an organisasjonsnummer (9 digits, modulus-11 control digit)."""
+    digits = "".join(text.split())
+    if not digits.isascii() or not digits.isdigit():
+        raise InvalidCompanyId("must be digits only")
+    if kind == "cvr":
+        if len(digits) != 8:
+            raise InvalidCompanyId(f"a CVR number has 8 digits, got {len(digits)}")
+        if sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS, strict=True)) % 11 != 0:
+            raise InvalidCompanyId("the CVR number fails its modulus-11 check; it is mistyped")
+    elif kind == "p-number":
+        if len(digits) != 10:
+            raise InvalidCompanyId(f"a P-number has 10 digits, got {len(digits)}")
+    elif kind == "organisasjonsnummer":
+        if len(digits) != 9:
+            raise InvalidCompanyId(f"an organisasjonsnummer has 9 digits, got {len(digits)}")
+        if digits[0] not in "89":
+            raise InvalidCompanyId("an organisasjonsnummer starts with 8 or 9")
+        if _control_digit(digits, _ORGANISASJONSNUMMER_WEIGHTS) != int(digits[8]):
+            raise InvalidCompanyId("the control digit of this organisasjonsnummer does not match; it is mistyped")
+    else:
+        raise InvalidCompanyId(f"unknown kind {kind!r}: cvr, p-number or organisasjonsnummer")
+    return CompanyId(digits, kind)
