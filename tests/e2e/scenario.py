@@ -49,10 +49,18 @@ def first_flow(base_url: str, caseworker: dict[str, str], outsider: dict[str, st
     api = f"{base_url}/api"
     correlation_id = f"e2e-{uuid.uuid4()}"
     access_group_id = grant_myself_an_access_group(api, caseworker, f"E2E {uuid.uuid4().hex[:6]}")
+    template = post_when_granted(
+        f"{api}/cases/templates",
+        {"name": f"Elevsag {uuid.uuid4().hex[:6]}", "access_group_id": access_group_id,
+         "fields": [{"key": "klasse", "label": "Klasse", "type": "text", "required": True}]},
+        caseworker,
+    )
+    assert template.status_code == 201, template.text
+    template_id = template.json()["id"]
 
     created = post_when_granted(
         f"{api}/cases/cases",
-        {"title": "Elevsag: Emil Hansen, 3.B", "access_group_id": access_group_id},
+        {"template_id": template_id, "title": "Elevsag: Emil Hansen, 3.B", "metadata": {"klasse": "3.B"}},
         {**caseworker, "X-Correlation-ID": correlation_id},
     )
     assert created.status_code == 201, created.text
@@ -60,14 +68,13 @@ def first_flow(base_url: str, caseworker: dict[str, str], outsider: dict[str, st
     assert created.headers["X-Correlation-ID"] == correlation_id
     assert created.headers["Location"].endswith(f"/cases/{case['id']}")
     assert case["status"] == "open" and "/" in case["number"]
+    assert case["access_group_id"] == access_group_id and case["metadata"] == {"klasse": "3.B"}
 
     read = httpx.get(f"{api}/cases/cases/{case['id']}", headers=caseworker)
     assert read.status_code == 200 and read.json()["title"] == "Elevsag: Emil Hansen, 3.B"
     etag = read.headers["ETag"]
 
-    changed = httpx.patch(
-        f"{api}/cases/cases/{case['id']}", json={"status": "closed"}, headers={**caseworker, "If-Match": etag}
-    )
+    changed = httpx.post(f"{api}/cases/cases/{case['id']}/close", json={"reason": "done"}, headers={**caseworker, "If-Match": etag})
     assert changed.status_code == 200, changed.text
     assert changed.json()["status"] == "closed" and changed.headers["ETag"] != etag
     stale = httpx.patch(
@@ -88,8 +95,12 @@ def first_flow(base_url: str, caseworker: dict[str, str], outsider: dict[str, st
     _problem(httpx.patch(f"{api}/cases/cases/{case['id']}", json={"title": "x"}, headers=outsider), 404)
 
     # Bad input gets a clear answer and changes nothing.
-    body = _problem(httpx.post(f"{api}/cases/cases", json={"title": "", "access_group_id": access_group_id}, headers=caseworker), 422)
+    body = _problem(httpx.post(f"{api}/cases/cases", json={"template_id": template_id, "title": ""}, headers=caseworker), 422)
     assert body["errors"][0]["field"] == "title"
+    body = _problem(httpx.post(f"{api}/cases/cases", json={"template_id": template_id, "title": "x", "metadata": {"klasse": 3}}, headers=caseworker), 422)
+    assert body["errors"][0]["field"] == "metadata.klasse"
+    body = _problem(httpx.post(f"{api}/cases/cases", json={"template_id": template_id, "title": "x", "metadata": {"shoe_size": "42"}}, headers=caseworker), 422)
+    assert body["errors"][0]["field"] == "metadata.shoe_size"
     _problem(httpx.post(f"{api}/cases/cases", content=b"{oops", headers={**caseworker, "Content-Type": "application/json"}), 400)
     _problem(httpx.post(f"{api}/cases/cases", content=b"title=x", headers={**caseworker, "Content-Type": "text/plain"}), 415)
     _problem(httpx.get(f"{api}/cases/cases"), 401)

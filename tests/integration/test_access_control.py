@@ -36,13 +36,20 @@ def school(stack):
     stack.grant(admin, anna, "access_group", access_group)
     stack.grant(admin, anna, "screening_code", "pupil")
     stack.settled()
-    return {"admin": admin, "access_group": access_group, "anna": anna, "anna_headers": stack.sign_in("skolen", "anna")}
+    template = stack.client.post("/api/cases/templates", json={"name": "Elevsag", "access_group_id": access_group}, headers=admin)
+    assert template.status_code == 201, template.get_data(as_text=True)
+    school = {"admin": admin, "access_group": access_group, "anna": anna, "anna_headers": stack.sign_in("skolen", "anna")}
+    _templates[access_group] = template.json["id"]
+    return school
+
+
+_templates: dict[str, str] = {}
 
 
 def _create_case(stack, headers, access_group, title="Elevsag", screening_code=None) -> dict:
     response = stack.client.post(
         "/api/cases/cases",
-        json={"title": title, "access_group_id": access_group, "screening_code": screening_code},
+        json={"template_id": _templates[access_group], "title": title, "access_group_id": access_group, "screening_code": screening_code},
         headers=headers,
     )
     assert response.status_code == 201, response.get_data(as_text=True)
@@ -74,7 +81,7 @@ def test_without_a_grant_nothing_is_visible_or_changeable(stack, school):
     assert _sees(stack, school["anna_headers"], case) == VISIBLE
     assert _sees(stack, bo, case) == HIDDEN
     assert stack.client.patch(f"/api/cases/cases/{case['id']}", json={"title": "x"}, headers=bo).status_code == 404
-    denied = stack.client.post("/api/cases/cases", json={"title": "x", "access_group_id": school["access_group"]}, headers=bo)
+    denied = stack.client.post("/api/cases/cases", json={"template_id": _templates[school["access_group"]], "title": "x"}, headers=bo)
     assert denied.status_code == 403 and denied.mimetype == "application/problem+json"
 
 
@@ -176,7 +183,7 @@ def test_api_keys_are_scoped_and_a_revoked_key_is_refused(stack, school):
     basic = {"Authorization": "Basic " + base64.b64encode(f"{issued['key_id']}:{secret}".encode()).decode()}
     assert _sees(stack, bearer, case) == VISIBLE
     assert stack.client.get(f"/api/cases/cases/{case['id']}", headers=basic).status_code == 200
-    not_scoped = stack.client.post("/api/cases/cases", json={"title": "x", "access_group_id": school["access_group"]}, headers=bearer)
+    not_scoped = stack.client.post("/api/cases/cases", json={"template_id": _templates[school["access_group"]], "title": "x"}, headers=bearer)
     assert not_scoped.status_code == 403 and "cases:write" in not_scoped.json["detail"]
     wrong_secret = {"Authorization": f"Bearer {issued['api_key'][:-4]}AAAA"}
     assert stack.client.get("/api/cases/cases", headers=wrong_secret).status_code == 401

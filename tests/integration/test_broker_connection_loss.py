@@ -9,10 +9,8 @@ from sqlalchemy import func, select
 
 from akta.bus import outbox
 from akta.bus.tables import inbox_table, outbox_table
-from akta_cases.domain import commands
-from akta_cases.service_layer import handlers
 from akta_retention.adapters.orm import retention_entries
-from tests.support.access import writer
+from tests.support.cases import create_case, template
 from tests.support.system import FlowSystem
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.waiting import eventually
@@ -41,9 +39,11 @@ def test_relay_and_worker_survive_the_broker_connection_being_cut(postgres_url, 
 
         created = threading.Event()
 
+        template_id = template(system.cases, "t-1")
+
         def create_cases():
             for n in range(CASES):
-                handlers.create_case(commands.CreateCase("t-1", f"Case {n}", "ag-1"), system.cases.unit_of_work(), writer("t-1", "ag-1"))
+                create_case(system.cases, "t-1", f"Case {n}", template_id)
                 if n % 20 == 0:
                     time.sleep(0.02)
             created.set()

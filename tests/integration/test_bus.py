@@ -16,11 +16,9 @@ from akta.bus.publisher import OutboundMessage, open_publisher
 from akta.bus.tables import inbox_table, outbox_table
 from akta.contracts import Envelope
 from akta.contracts.cases import CaseCreated
-from akta_cases.domain import commands
-from akta_cases.service_layer import handlers
 from akta_retention.adapters.orm import retention_entries
 from akta_retention.service_layer import handlers as retention_handlers
-from tests.support.access import writer
+from tests.support.cases import create_case, template
 from tests.support.system import FlowSystem
 from tests.support.waiting import eventually
 
@@ -40,7 +38,17 @@ def system(request, tmp_path, bus_namespace):
 def _create_case(system, title="Elevsag", tenant="t-1", correlation_id=None):
     work = context.MessageContext(correlation_id=correlation_id or str(uuid.uuid4()), actor="user:u-1")
     with context.bound(work):
-        return handlers.create_case(commands.CreateCase(tenant, title, "ag-1"), system.cases.unit_of_work(), writer(tenant, "ag-1"))
+        return create_case(system.cases, tenant, title, _template(system, tenant))
+
+
+_templates: dict[tuple[int, str], str] = {}
+
+
+def _template(system, tenant: str) -> str:
+    key = (id(system), tenant)
+    if key not in _templates:
+        _templates[key] = template(system.cases, tenant)
+    return _templates[key]
 
 
 def _count(service, table, *conditions) -> int:
@@ -106,9 +114,10 @@ def test_a_created_case_becomes_a_retention_entry_under_the_same_correlation(sys
 
 def test_events_committed_while_no_relay_runs_are_delivered_once_it_does(system):
     system.start_worker_only()
+    before = _unsent(system.cases) if _template(system, "t-1") else 0
     for n in range(5):
         _create_case(system, title=f"Before relay {n}")
-    assert _unsent(system.cases) == 10, "each creation stages its event and its audit record"
+    assert _unsent(system.cases) - before == 10, "each creation stages its event and its audit record"
     # As if the process died after each commit, before any publish: a relay started now delivers.
     system.start()
     eventually(lambda: _entries(system) == 5)
@@ -119,6 +128,7 @@ def test_a_relay_crashing_between_publish_and_marking_sent_causes_no_double_effe
     from kombu import Connection
 
     system.start_worker_only()
+    before = _unsent(system.cases) if _template(system, "t-1") else 0
     for n in range(3):
         _create_case(system, title=f"Crash {n}")
 
@@ -134,8 +144,8 @@ def test_a_relay_crashing_between_publish_and_marking_sent_causes_no_double_effe
         publisher = open_publisher(connection)
         with pytest.raises(ConnectionResetError):
             system.cases.relay.relay_once(CrashAfterPublish(publisher))
-        assert _unsent(system.cases) == 6
-        assert system.cases.relay.relay_once(publisher) == 6
+        assert _unsent(system.cases) == before + 6
+        assert system.cases.relay.relay_once(publisher) == before + 6
         publisher.close()
     eventually(lambda: _count(system.retention, inbox_table) == 3 and _entries(system) == 3)
     assert _count(system.retention, outbox_table) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from akta.contracts import Envelope
 from akta.db.unit_of_work import UnitOfWork
 from akta_cases.adapters.repository import CaseRepository
+from akta_cases.archive_plan.model import ArchiveClass, CaseTemplate
 from akta_cases.domain.model import Case, CaseNumber
 from akta_retention.adapters.repository import RetentionEntryRepository
 from akta_retention.domain.model import RetentionEntry
@@ -76,3 +77,31 @@ class FakeUnitOfWork(UnitOfWork):
 
     def rollback(self) -> None:
         self._staged = []
+
+
+class FakeArchivePlanRepository:
+    """Templates and classes held in dicts; `add` them directly in tests."""
+
+    def __init__(self, *items) -> None:
+        self.templates: dict[tuple[str, str], CaseTemplate] = {}
+        self.classes: dict[tuple[str, str], ArchiveClass] = {}
+        self.seen: set = set()
+        for item in items:
+            self.add(item)
+
+    def add(self, item) -> None:
+        target = self.templates if isinstance(item, CaseTemplate) else self.classes
+        target[(item.tenant_id, item.id)] = item
+
+    def template(self, tenant_id: str, template_id: str) -> CaseTemplate | None:
+        return self.templates.get((tenant_id, template_id))
+
+    def archive_class(self, tenant_id: str, class_id: str) -> ArchiveClass | None:
+        return self.classes.get((tenant_id, class_id))
+
+    def lineage(self, tenant_id: str, class_id: str) -> list[ArchiveClass]:
+        chain, current = [], self.archive_class(tenant_id, class_id)
+        while current is not None:
+            chain.append(current)
+            current = self.archive_class(tenant_id, current.parent_id) if current.parent_id else None
+        return chain

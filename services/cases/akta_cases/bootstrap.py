@@ -6,13 +6,44 @@ from pathlib import Path
 
 from akta.access import replica as access_replica
 from akta.contracts.audit import CasesAuditRecorded
-from akta.contracts.cases import CaseCreated, CaseUpdated
+from akta.contracts.cases import (
+    ArchiveClassSaved,
+    CaseArchived,
+    CaseClosed,
+    CaseCreated,
+    CaseLinked,
+    CaseNoteAdded,
+    CaseReopened,
+    CaseTemplateSaved,
+    CaseUpdated,
+    PartyAdded,
+    PartyRemoved,
+    RegistrationChanged,
+    RegistrationCreated,
+    RegistrationStatusChanged,
+)
 from akta.service import Service
 from akta_cases.entrypoints.api import create_api
 from akta_cases.service_layer.unit_of_work import CasesUnitOfWork
 from akta_cases.settings import CasesSettings
 
-PUBLISHED_EVENTS = (CaseCreated, CaseUpdated, CasesAuditRecorded)
+PUBLISHED_EVENTS = (
+    CaseCreated,
+    CaseUpdated,
+    CaseClosed,
+    CaseReopened,
+    CaseArchived,
+    CaseLinked,
+    CaseNoteAdded,
+    ArchiveClassSaved,
+    CaseTemplateSaved,
+    PartyAdded,
+    PartyRemoved,
+    RegistrationCreated,
+    RegistrationChanged,
+    RegistrationStatusChanged,
+    CasesAuditRecorded,
+)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 EVENT_HANDLERS = access_replica.HANDLERS
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import select
 
 from akta.access.scope import READ, AccessScope
 from akta.db.database import Database
 from akta.db.paging import fetch_page
+from akta_cases.adapters import orm
 from akta_cases.adapters.orm import cases
 
 CASE_FIELDS = (
-    "id", "number", "title", "status", "access_group_id", "screening_code",
-    "created_at", "updated_at", "created_by", "version",
+    "id", "number", "title", "status", "access_group_id", "screening_code", "template_id", "class_id",
+    "retention_rule", "owner_id", "unit_id", "metadata", "closed_at", "created_at", "updated_at", "created_by", "version",
 )
 
 
@@ -32,12 +35,66 @@ def get_case(database: Database, scope: AccessScope, case_id: str) -> dict | Non
     return _case_row(row) if row else None
 
 
-def list_cases(
-    database: Database, scope: AccessScope, offset: int, limit: int, status: str | None = None
-) -> tuple[list[dict], int]:
+def _listed(scope: AccessScope, status: str | None = None):
+    """The readable cases matching the list's filters: the keyword arguments of list_cases and
+    iter_cases, named like GET /cases's query parameters (saved searches and exports pass them by
+    name). A new filter goes here, once, and into both signatures."""
     query = select(cases).where(_readable(scope))
     if status:
         query = query.where(cases.c.status == status)
+    return query
+
+
+def list_cases(
+    database: Database, scope: AccessScope, offset: int, limit: int, status: str | None = None
+) -> tuple[list[dict], int]:
+    query = _listed(scope, status=status)
     with database.session() as session:
         rows, total = fetch_page(session, query.order_by(cases.c.updated_at.desc(), cases.c.id), offset, limit)
     return [_case_row(row) for row in rows], total
+
+
+def iter_cases(database: Database, scope: AccessScope, filters: dict, batch_size: int = 500) -> Iterator[dict]:
+    """Every case list_cases lists with `filters`, oldest case number first, for exports: read
+    `batch_size` at a time after the last number seen, each batch in a short transaction of its
+    own, so a long download neither holds the database nor repeats or skips a case that changes."""
+    query = _listed(scope, **filters).order_by(cases.c.number).limit(batch_size)
+    after = None
+    while True:
+        batch = query if after is None else query.where(cases.c.number > after)
+        with database.session() as session:
+            rows = session.execute(batch).mappings().all()
+        yield from (_case_row(row) for row in rows)
+        if len(rows) < batch_size:
+            return
+        after = rows[-1]["number"]
+
+
+def list_links(database: Database, scope: AccessScope, case_id: str) -> list[dict] | None:
+    """Links from and to the case, to cases the caller may read; None if the case is hidden."""
+    if get_case(database, scope, case_id) is None:
+        return None
+    other = cases.alias("other")
+    readable_other = scope.condition(READ, other.c.tenant_id, other.c.access_group_id, other.c.screening_code, other.c.id)
+    found = []
+    with database.session() as session:
+        for mine, theirs, direction in ((orm.case_links.c.case_id, orm.case_links.c.linked_case_id, "outgoing"), (orm.case_links.c.linked_case_id, orm.case_links.c.case_id, "incoming")):
+            rows = session.execute(
+                select(orm.case_links.c.kind, orm.case_links.c.created_at, other.c.id, other.c.number, other.c.title)
+                .join(other, other.c.id == theirs)
+                .where(mine == case_id, readable_other)
+            ).mappings()
+            found += [{"case_id": r["id"], "number": r["number"], "title": r["title"], "kind": r["kind"], "direction": direction, "created_at": r["created_at"]} for r in rows]
+    return found
+
+
+def list_notes(database: Database, scope: AccessScope, case_id: str) -> list[dict] | None:
+    if get_case(database, scope, case_id) is None:
+        return None
+    with database.session() as session:
+        rows = session.execute(
+            select(orm.case_notes.c.id, orm.case_notes.c.text, orm.case_notes.c.author, orm.case_notes.c.created_at)
+            .where(orm.case_notes.c.case_id == case_id)
+            .order_by(orm.case_notes.c.created_at)
+        ).mappings()
+        return [dict(row) for row in rows]

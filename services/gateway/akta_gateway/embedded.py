@@ -6,24 +6,39 @@ no other service in code; each service keeps its own bootstrap, database file an
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
+import httpx
 import structlog
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
 
 from akta.service import Service
-from akta_gateway.app import create_gateway_app
+from akta_gateway.bootstrap import Gateway, bootstrap
+from akta_gateway.settings import GatewaySettings
 
 log = structlog.get_logger("akta.embedded")
 
+DEMO_ARCHIVE_PLAN = """code;title;retention_rule
+17.00.00;Undervisning og uddannelse;
+17.02.00;Folkeskolen - elever;B
+17.02.05;Elevsager;K10
+00.00.00;Kommunens styrelse;
+00.01.00;Skolebestyrelse;B
+"""
+DEMO_TEMPLATES = (
+    {"name": "Elevsag", "class_code": "17.02.05", "screening_code": "pupil",
+     "fields": [{"key": "klasse", "label": "Klasse", "type": "text", "required": True}],
+     "default_tasks": [{"title": "Kontakt forældrene", "days_to_deadline": 7}]},
+    {"name": "Mødesag", "class_code": "00.01.00", "fields": [{"key": "moededato", "label": "Mødedato", "type": "date"}]},
+)
 DEMO_CASES = (
-    ("Elevsag: Anna Jensen, 7.A", "pupil"),
-    ("Skolebestyrelsesmøde november", None),
-    ("Indkøb af nye tavler", None),
+    ("Elevsag", "Elevsag: Anna Jensen, 7.A", {"klasse": "7.A"}),
+    ("Mødesag", "Skolebestyrelsesmøde november", {"moededato": "2026-11-26"}),
+    ("Mødesag", "Indkøb af nye tavler", {}),
 )
 # The new organisation and its grants reach the cases service over the bus; until they have,
 # it answers 401 (unknown organisation) or 403 (no grant). Give them this long to arrive.
@@ -33,9 +48,13 @@ GRANTS_ARRIVE_WITHIN_SECONDS = 15
 @dataclass
 class EmbeddedSystem:
     services: dict[str, Service]
-    wsgi_app: object
+    gateway: Gateway
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def wsgi_app(self):
+        return self.gateway.wsgi_app
 
     def start(self) -> None:
         for service in self.services.values():
@@ -49,6 +68,7 @@ class EmbeddedSystem:
             thread.join(timeout=10)
         for service in self.services.values():
             service.database.dispose()
+        self.gateway.database.dispose()
 
 
 def discover_services() -> dict[str, Service]:
@@ -57,13 +77,32 @@ def discover_services() -> dict[str, Service]:
     return {entry.name: entry.load()() for entry in found}
 
 
-def build_embedded(services: dict[str, Service] | None = None) -> EmbeddedSystem:
+def build_embedded(
+    services: dict[str, Service] | None = None, settings: GatewaySettings | None = None
+) -> EmbeddedSystem:
     services = services if services is not None else discover_services()
     for service in services.values():
         service.migrate()
-    gateway = create_gateway_app(sorted(services))
-    mounts = {f"/api/{name}": service.app for name, service in services.items()}
-    return EmbeddedSystem(services, DispatcherMiddleware(gateway, mounts))
+    # The gateway talks to identity over HTTP in both modes; here the "network" is a call
+    # into identity's in-process app.
+    identity = httpx.Client(
+        transport=httpx.WSGITransport(app=_in_own_context(services["identity"].app)),
+        base_url="http://identity.embedded",
+    )
+    mounts = {name: service.app for name, service in services.items()}
+    gateway = bootstrap(mounts, identity, settings or GatewaySettings())
+    gateway.migrate()
+    return EmbeddedSystem(services, gateway)
+
+
+def _in_own_context(app):
+    """Identity's app binds and unbinds its request's log and correlation context; called from
+    inside a gateway request it would otherwise unbind the gateway's."""
+
+    def call(environ, start_response):
+        return contextvars.copy_context().run(app, environ, start_response)
+
+    return call
 
 
 def load_demo_data(system: EmbeddedSystem) -> dict:
@@ -80,14 +119,26 @@ def load_demo_data(system: EmbeddedSystem) -> dict:
         "username": credentials["username"],
         "password": credentials["password"],
     }).json["access_token"]
-    for title, screening_code in DEMO_CASES:
-        body = {"title": title, "access_group_id": credentials["access_group_id"], "screening_code": screening_code}
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def post(path: str, **kwargs) -> dict:
         deadline = time.monotonic() + GRANTS_ARRIVE_WITHIN_SECONDS
-        while (response := client.post("/api/cases/cases", json=body, headers={"Authorization": f"Bearer {token}"})).status_code in (401, 403):
+        while (response := client.post(path, headers=headers, **kwargs)).status_code in (401, 403):
             if time.monotonic() > deadline:
                 break
             time.sleep(0.1)
-        if response.status_code != 201:
-            raise RuntimeError(f"demo case not created: {response.status_code} {response.get_data(as_text=True)}")
-    log.info("demo data loaded", cases=len(DEMO_CASES))
+        if response.status_code not in (200, 201):
+            raise RuntimeError(f"demo data: {path} answered {response.status_code} {response.get_data(as_text=True)}")
+        return response.json
+
+    post("/api/cases/classes/import", data=DEMO_ARCHIVE_PLAN, content_type="text/csv")
+    classes = {c["code"]: c["id"] for c in client.get("/api/cases/classes?page_size=100", headers=headers).json["items"]}
+    templates = {}
+    for template in DEMO_TEMPLATES:
+        body = {key: value for key, value in template.items() if key != "class_code"}
+        body.update(class_id=classes[template["class_code"]], access_group_id=credentials["access_group_id"])
+        templates[template["name"]] = post("/api/cases/templates", json=body)["id"]
+    for template_name, title, metadata in DEMO_CASES:
+        post("/api/cases/cases", json={"template_id": templates[template_name], "title": title, "metadata": metadata})
+    log.info("demo data loaded", cases=len(DEMO_CASES), templates=len(templates))
     return credentials

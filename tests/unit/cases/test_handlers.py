@@ -1,24 +1,35 @@
+from datetime import UTC, datetime
+
 import pytest
 
-from akta.contracts.audit import CasesAuditRecorded
-from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta.errors import Forbidden
+from akta_cases.archive_plan.model import CaseTemplate
+from akta_cases.bootstrap import PUBLISHED_EVENTS
 from akta_cases.domain import commands
 from akta_cases.domain.model import CaseNotFound
 from akta_cases.service_layer import handlers
 from tests.support.access import reader, writer
-from tests.support.fakes import FakeCaseRepository, FakeUnitOfWork
+from tests.support.fakes import FakeArchivePlanRepository, FakeCaseRepository, FakeUnitOfWork
 
 AG = "ag-1"
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
 
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork((CaseCreated, CaseUpdated, CasesAuditRecorded), cases=FakeCaseRepository())
+    templates = FakeArchivePlanRepository(
+        *(CaseTemplate.create(tenant, "Elevsag", NOW, access_group_id=AG) for tenant in ("t-1", "t-2"))
+    )
+    return FakeUnitOfWork(PUBLISHED_EVENTS, cases=FakeCaseRepository(), archive_plan=templates)
 
 
-def create(uow, tenant, title, scope=None):
-    return handlers.create_case(commands.CreateCase(tenant, title, AG), uow, scope or writer(tenant, AG))
+def _template_id(uow, tenant) -> str:
+    return next(t.id for (t_tenant, _), t in uow.archive_plan.templates.items() if t_tenant == tenant)
+
+
+def create(uow, tenant, title, scope=None, **fields):
+    command = commands.CreateCase(tenant, title, template_id=_template_id(uow, tenant), **fields)
+    return handlers.create_case(command, uow, scope or writer(tenant, AG))
 
 
 def test_cases_are_numbered_per_tenant(uow):
@@ -34,7 +45,7 @@ def test_updating_publishes_the_change(uow):
     case = create(uow, "t-1", "A")
     handlers.update_case(commands.UpdateCase("t-1", case.id, status="closed"), uow, writer("t-1", AG))
     types = sorted(e.type for e in uow.outbox)
-    assert types == ["cases.audit.recorded.v1"] * 2 + ["cases.case.created.v1", "cases.case.updated.v1"]
+    assert types == ["cases.audit.recorded.v1"] * 2 + ["cases.case.closed.v1", "cases.case.created.v1", "cases.case.updated.v1"]
 
 
 def test_another_tenants_case_is_not_found(uow):
@@ -48,7 +59,7 @@ def test_without_a_write_grant_nothing_is_created(uow):
     with pytest.raises(Forbidden):
         create(uow, "t-1", "A", scope=reader("t-1", AG))
     with pytest.raises(Forbidden):
-        handlers.create_case(commands.CreateCase("t-1", "A", AG, "pupil"), uow, writer("t-1", AG))
+        create(uow, "t-1", "A", screening_code="pupil")
     assert uow.outbox == []
 
 

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 import pytest
 
 from akta.contracts.cases import CaseCreated, CaseUpdated
-from akta.errors import InvalidField
-from akta_cases.domain.model import Case, CaseNumber, StaleCase
+from akta.errors import Conflict, InvalidField
+from akta_cases.domain.model import Case, CaseHasOpenTasks, CaseNumber, StaleCase
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -36,11 +36,40 @@ def test_a_bad_title_names_the_field(title):
 def test_a_change_bumps_the_version_and_says_what_changed():
     case = _case()
     case.events.clear()
-    changed = case.change(NOW, title="Elevsag Anna J.", status="closed")
-    assert changed == ["title", "status"]
+    changed = case.change(NOW, title="Elevsag Anna J.")
+    assert changed == ["title"]
     assert case.version == 2
     [event] = case.events
-    assert isinstance(event, CaseUpdated) and event.changed_fields == ["title", "status"]
+    assert isinstance(event, CaseUpdated) and event.changed_fields == ["title"]
+
+
+def test_the_lifecycle_is_open_closed_archived_and_reopening_needs_a_reason():
+    case = _case()
+    case.close(NOW, "finished")
+    assert case.status == "closed" and case.closed_at == NOW
+    with pytest.raises(InvalidField) as raised:
+        case.reopen(NOW, "  ")
+    assert raised.value.field == "reason"
+    case.reopen(NOW, "the parents complained")
+    assert case.status == "open" and case.closed_at is None
+    with pytest.raises(Conflict):
+        case.archive(NOW)
+    case.close(NOW)
+    case.archive(NOW)
+    with pytest.raises(Conflict):
+        case.change(NOW, title="Too late")
+    with pytest.raises(Conflict):
+        case.reopen(NOW, "too late")
+    types = [type(e).__name__ for e in case.events if type(e).__name__ != "CaseUpdated"]
+    assert types == ["CaseCreated", "CaseClosed", "CaseReopened", "CaseClosed", "CaseArchived"]
+
+
+def test_a_case_with_open_tasks_does_not_close():
+    case = _case()
+    with pytest.raises(CaseHasOpenTasks) as raised:
+        case.close(NOW, open_tasks=[{"id": "t", "title": "Svar forældrene"}])
+    assert raised.value.extra["open_tasks"][0]["title"] == "Svar forældrene"
+    assert case.status == "open"
 
 
 def test_a_change_that_changes_nothing_records_nothing():

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from akta.access.screening import check_screening_code
 from akta.aggregate import Aggregate
-from akta.contracts.cases import CaseCreated, CaseUpdated
-from akta.errors import InvalidField, NotFound, PreconditionFailed
+from akta.contracts.cases import CaseArchived, CaseClosed, CaseCreated, CaseReopened, CaseUpdated
+from akta.errors import Conflict, InvalidField, NotFound, PreconditionFailed
 
-CASE_STATUSES = ("open", "closed")
+CASE_STATUSES = ("open", "closed", "archived")
 
 
 class Unchanged:
@@ -58,6 +58,20 @@ def clean_title(title: str) -> str:
     return cleaned
 
 
+@dataclass(frozen=True)
+class CaseSettings:
+    """Where a new case lands: from its template, its class (inherited) and the caller's choices."""
+
+    template_id: str
+    class_id: str | None
+    access_group_id: str
+    screening_code: str | None
+    retention_rule: str | None
+    owner_id: str | None
+    unit_id: str | None
+    metadata: dict
+
+
 class Case(Aggregate):
     def __init__(
         self,
@@ -72,6 +86,13 @@ class Case(Aggregate):
         access_group_id: str,
         screening_code: str | None = None,
         version: int = 1,
+        template_id: str | None = None,
+        class_id: str | None = None,
+        retention_rule: str | None = None,
+        owner_id: str | None = None,
+        unit_id: str | None = None,
+        metadata: dict | None = None,
+        closed_at: datetime | None = None,
     ) -> None:
         super().__init__()
         self.id = id
@@ -85,6 +106,13 @@ class Case(Aggregate):
         self.access_group_id = access_group_id
         self.screening_code = screening_code
         self.version = version
+        self.template_id = template_id
+        self.class_id = class_id
+        self.retention_rule = retention_rule
+        self.owner_id = owner_id
+        self.unit_id = unit_id
+        self.metadata = metadata or {}
+        self.closed_at = closed_at
 
     @classmethod
     def open(
@@ -96,6 +124,7 @@ class Case(Aggregate):
         now: datetime,
         access_group_id: str,
         screening_code: str | None = None,
+        settings: CaseSettings | None = None,
     ) -> Case:
         case = cls(
             id=str(uuid.uuid4()),
@@ -109,6 +138,10 @@ class Case(Aggregate):
             access_group_id=access_group_id,
             screening_code=check_screening_code(screening_code),
         )
+        if settings is not None:
+            case.template_id, case.class_id = settings.template_id, settings.class_id
+            case.retention_rule, case.owner_id, case.unit_id = settings.retention_rule, settings.owner_id, settings.unit_id
+            case.metadata = settings.metadata
         case.record(
             CaseCreated(
                 case_id=case.id,
@@ -117,6 +150,11 @@ class Case(Aggregate):
                 status=case.status,
                 access_group_id=case.access_group_id,
                 screening_code=case.screening_code,
+                template_id=case.template_id,
+                class_id=case.class_id,
+                retention_rule=case.retention_rule,
+                owner_id=case.owner_id,
+                unit_id=case.unit_id,
             )
         )
         return case
@@ -129,41 +167,99 @@ class Case(Aggregate):
         expected_version: int | None = None,
         access_group_id: str | None = None,
         screening_code: str | None | Unchanged = UNCHANGED,
+        owner_id: str | None = None,
+        unit_id: str | None = None,
+        class_id: str | None = None,
+        metadata: dict | None = None,
     ) -> list[str]:
-        """Apply the given changes; returns the names of the fields that really changed."""
-        if expected_version is not None and expected_version != self.version:
-            raise StaleCase(expected_version, self.version)
+        """Apply the given changes; returns the names of the fields that really changed.
+        Status moves through `close`, `reopen` and `archive`, never here, except the older
+        clients' `status` field which maps onto them."""
+        self._check_version(expected_version)
+        if self.status == "archived":
+            raise CaseArchivedError(self.number)
         changed = []
         if title is not None:
             cleaned = clean_title(title)
             if cleaned != self.title:
                 self.title = cleaned
                 changed.append("title")
-        if status is not None:
-            if status not in CASE_STATUSES:
-                raise InvalidField("status", f"must be one of {', '.join(CASE_STATUSES)}")
-            if status != self.status:
-                self.status = status
-                changed.append("status")
-        if access_group_id is not None and access_group_id != self.access_group_id:
-            self.access_group_id = access_group_id
-            changed.append("access_group_id")
+        for name, value in (("access_group_id", access_group_id), ("owner_id", owner_id), ("unit_id", unit_id), ("class_id", class_id)):
+            if value is not None and value != getattr(self, name):
+                setattr(self, name, value)
+                changed.append(name)
         if screening_code is not UNCHANGED and screening_code != self.screening_code:
             self.screening_code = check_screening_code(screening_code)
             changed.append("screening_code")
+        if metadata is not None and metadata != self.metadata:
+            self.metadata = {**self.metadata, **metadata}
+            changed.append("metadata")
+        if status is not None:
+            if status not in CASE_STATUSES:
+                raise InvalidField("status", f"must be one of {', '.join(CASE_STATUSES)}")
+            if status == "closed" and self.status == "open":
+                self.close(now)
+            elif status == "open" and self.status == "closed":
+                self.reopen(now, "reopened by a change of status")
         if changed:
-            self.updated_at = now
-            self.version += 1
-            self.record(
-                CaseUpdated(
-                    case_id=self.id,
-                    number=self.number,
-                    title=self.title,
-                    status=self.status,
-                    changed_fields=changed,
-                    version=self.version,
-                    access_group_id=self.access_group_id,
-                    screening_code=self.screening_code,
-                )
-            )
+            self._changed(now, changed)
         return changed
+
+    def close(self, now: datetime, reason: str | None = None, open_tasks: list[dict] | None = None) -> None:
+        if self.status != "open":
+            raise Conflict(f"case {self.number} is {self.status}, not open")
+        if open_tasks:
+            raise CaseHasOpenTasks(self.number, open_tasks)
+        self.status, self.closed_at = "closed", now
+        self._changed(now, ["status"])
+        self.record(CaseClosed(case_id=self.id, number=self.number, closed_at=now, reason=reason))
+
+    def reopen(self, now: datetime, reason: str) -> None:
+        if self.status != "closed":
+            raise Conflict(f"case {self.number} is {self.status}; only a closed case is reopened")
+        reason = " ".join((reason or "").split())
+        if not reason:
+            raise InvalidField("reason", "say why the case is reopened")
+        self.status, self.closed_at = "open", None
+        self._changed(now, ["status"])
+        self.record(CaseReopened(case_id=self.id, number=self.number, reason=reason))
+
+    def archive(self, now: datetime) -> None:
+        if self.status != "closed":
+            raise Conflict(f"case {self.number} is {self.status}; close it before archiving")
+        self.status = "archived"
+        self._changed(now, ["status"])
+        self.record(CaseArchived(case_id=self.id, number=self.number, archived_at=now))
+
+    def _check_version(self, expected_version: int | None) -> None:
+        if expected_version is not None and expected_version != self.version:
+            raise StaleCase(expected_version, self.version)
+
+    def _changed(self, now: datetime, fields: list[str]) -> None:
+        self.updated_at = now
+        self.version += 1
+        self.record(
+            CaseUpdated(
+                case_id=self.id,
+                number=self.number,
+                title=self.title,
+                status=self.status,
+                changed_fields=fields,
+                version=self.version,
+                access_group_id=self.access_group_id,
+                screening_code=self.screening_code,
+            )
+        )
+
+
+class CaseArchivedError(Conflict):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"case {number} is archived and can no longer change")
+
+
+class CaseHasOpenTasks(Conflict):
+    def __init__(self, number: str, open_tasks: list[dict]) -> None:
+        super().__init__(
+            f"case {number} has {len(open_tasks)} open task(s); finish or cancel them first",
+            open_tasks=open_tasks,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from flask import Response, request
+from flask import Response, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,10 +14,17 @@ from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.app import create_app
 from akta.web.auth import current_scope
+from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases import views
+from akta_cases.archive_plan.api import create_archive_plan_blueprint
+from akta_cases.contacts.api import create_contacts_blueprint
 from akta_cases.domain import commands
 from akta_cases.domain.model import TITLE_MAX_LENGTH, UNCHANGED, CaseNotFound
+from akta_cases.entrypoints.exports import create_case_export_blueprint
+from akta_cases.parties.api import create_parties_blueprint
+from akta_cases.registrations.api import create_registrations_blueprint
+from akta_cases.saved_searches.api import create_saved_searches_blueprint
 from akta_cases.service_layer import handlers
 
 SECURITY = [{"bearer": []}]
@@ -25,17 +32,26 @@ SECURITY = [{"bearer": []}]
 
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    template_id: str = Field(min_length=1, max_length=36, description="Every case is created from a template (GET /templates).")
     title: str = Field(min_length=1, max_length=TITLE_MAX_LENGTH)
-    access_group_id: str = Field(min_length=1, max_length=36, description="Who may see the case.")
-    screening_code: str | None = Field(default=None, max_length=40, description="See GET /api/identity/screening-codes.")
+    class_id: str | None = Field(default=None, max_length=36, description="Defaults to the template's class.")
+    access_group_id: str | None = Field(default=None, max_length=36, description="Who may see the case; defaults from the template, then the class.")
+    screening_code: str | None = Field(default=None, max_length=40, description="See GET /api/identity/screening-codes; defaults to the template's.")
+    owner_id: str | None = Field(default=None, max_length=36, description="Defaults to the caller.")
+    unit_id: str | None = Field(default=None, max_length=36)
+    metadata: dict = Field(default_factory=dict, description="Values of the template's custom fields, by key.")
 
 
 class CaseChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX_LENGTH)
-    status: Literal["open", "closed"] | None = None
+    status: Literal["open", "closed"] | None = Field(default=None, description="Prefer POST …/close and …/reopen (with a reason).")
     access_group_id: str | None = Field(default=None, min_length=1, max_length=36)
     screening_code: str | None = Field(default=None, max_length=40, description="Send null to lift the screening.")
+    owner_id: str | None = Field(default=None, min_length=1, max_length=36)
+    unit_id: str | None = Field(default=None, min_length=1, max_length=36)
+    class_id: str | None = Field(default=None, min_length=1, max_length=36)
+    metadata: dict | None = Field(default=None, description="Changed custom fields only.")
 
 
 class CaseOut(BaseModel):
@@ -45,6 +61,13 @@ class CaseOut(BaseModel):
     status: str
     access_group_id: str | None
     screening_code: str | None
+    template_id: str | None
+    class_id: str | None
+    retention_rule: str | None
+    owner_id: str | None
+    unit_id: str | None
+    metadata: dict
+    closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
     created_by: str
@@ -56,14 +79,58 @@ class CasePath(BaseModel):
 
 
 class CaseListQuery(PageQuery):
-    status: Literal["open", "closed"] | None = None
+    status: Literal["open", "closed", "archived"] | None = None
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class RequiredReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    case_id: str = Field(min_length=1, max_length=36)
+    kind: Literal["related", "follows", "replaces"] = "related"
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class PersonCaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    identifier: str = Field(min_length=8, max_length=20, description="CPR, fødselsnummer, D-number, CVR or organisasjonsnummer.")
+    template_id: str = Field(min_length=1, max_length=36)
+    title: str = Field(min_length=1, max_length=TITLE_MAX_LENGTH, description="Used when the case is created.")
+    access_group_id: str | None = Field(default=None, max_length=36)
+
+
+class PersonCaseOut(BaseModel):
+    case: CaseOut
+    created: bool
 
 
 def create_api(service: Service):
     app = create_app("cases", "Akta cases", service.readiness_checks())
     api = APIBlueprint("cases", __name__, abp_security=SECURITY, abp_tags=[Tag(name="cases")])
 
+    def created_case(resources: list[dict[str, str]]) -> Response | None:
+        """The answer to POST /cases rebuilt from the case it made (see akta.web.idempotency)."""
+        _, scope = current_scope(service.authenticator)
+        for resource in resources:
+            if resource["type"] == "Case":
+                case = views.get_case(service.database, scope, resource["id"])
+                return _case_response(case, 201) if case else None
+        return None
+
     @api.post("/cases", responses={201: CaseOut})
+    @idempotent(service, recover=created_case)
     def create_case(body: CaseCreate):
         """Create a case; it gets the next case number of its tenant and year."""
         principal, scope = current_scope(service.authenticator)
@@ -73,7 +140,12 @@ def create_api(service: Service):
                 tenant_id=principal.tenant_id,
                 title=body.title,
                 access_group_id=body.access_group_id,
-                screening_code=body.screening_code,
+                screening_code=body.screening_code if "screening_code" in body.model_fields_set else UNCHANGED,
+                template_id=body.template_id,
+                class_id=body.class_id,
+                owner_id=body.owner_id or (None if principal.is_service else principal.subject_id),
+                unit_id=body.unit_id,
+                metadata=body.metadata,
             ),
             service.unit_of_work(),
             scope,
@@ -116,13 +188,98 @@ def create_api(service: Service):
                 expected_version=_if_match_version(),
                 access_group_id=body.access_group_id,
                 screening_code=body.screening_code if "screening_code" in body.model_fields_set else UNCHANGED,
+                owner_id=body.owner_id,
+                unit_id=body.unit_id,
+                class_id=body.class_id,
+                metadata=body.metadata,
             ),
             service.unit_of_work(),
             scope,
         )
         return _case_response(views.get_case(service.database, scope, path.case_id), 200)
 
+    @api.post("/cases/<case_id>/close", responses={200: CaseOut})
+    def close_case(path: CasePath, body: Reason):
+        """Close the case (the usual start of its retention period). 409 lists open tasks."""
+        principal, scope = current_scope(service.authenticator)
+        principal.require_scope("cases:write")
+        handlers.close_case(service.unit_of_work(), scope, principal.tenant_id, path.case_id, body.reason, _if_match_version())
+        return _case_response(views.get_case(service.database, scope, path.case_id), 200)
+
+    @api.post("/cases/<case_id>/reopen", responses={200: CaseOut})
+    def reopen_case(path: CasePath, body: RequiredReason):
+        """Reopen a closed case; the reason is kept in its history."""
+        principal, scope = current_scope(service.authenticator)
+        principal.require_scope("cases:write")
+        handlers.reopen_case(service.unit_of_work(), scope, principal.tenant_id, path.case_id, body.reason, _if_match_version())
+        return _case_response(views.get_case(service.database, scope, path.case_id), 200)
+
+    @api.post("/cases/<case_id>/archive", responses={200: CaseOut})
+    def archive_case(path: CasePath):
+        """Archive a closed case (archivists): it no longer changes."""
+        principal, scope = current_scope(service.authenticator)
+        principal.require_role("archivist", "administrator")
+        handlers.archive_case(service.unit_of_work(), scope, principal.tenant_id, path.case_id)
+        return _case_response(views.get_case(service.database, scope, path.case_id), 200)
+
+    @api.post("/cases/<case_id>/links", responses={204: None})
+    def link_case(path: CasePath, body: LinkIn):
+        principal, scope = current_scope(service.authenticator)
+        principal.require_scope("cases:write")
+        handlers.link_cases(service.unit_of_work(), scope, principal.tenant_id, path.case_id, body.case_id, body.kind)
+        return Response(status=204)
+
+    @api.get("/cases/<case_id>/links")
+    def case_links(path: CasePath):
+        """Linked cases, both ways; only those the caller may read."""
+        principal, scope = current_scope(service.authenticator)
+        principal.require_scope("cases:read")
+        links = views.list_links(service.database, scope, path.case_id)
+        if links is None:
+            raise CaseNotFound(path.case_id)
+        audit.record_read(service, principal.tenant_id, "case", path.case_id, action="read_links")
+        return jsonify(items=links)
+
+    @api.post("/cases/<case_id>/notes")
+    def add_note(path: CasePath, body: NoteIn):
+        principal, scope = current_scope(service.authenticator)
+        principal.require_scope("cases:write")
+        note_id = handlers.add_note(service.unit_of_work(), scope, principal.tenant_id, path.case_id, body.text)
+        return jsonify(id=note_id), 201
+
+    @api.get("/cases/<case_id>/notes")
+    def case_notes(path: CasePath):
+        principal, scope = current_scope(service.authenticator)
+        principal.require_scope("cases:read")
+        notes = views.list_notes(service.database, scope, path.case_id)
+        if notes is None:
+            raise CaseNotFound(path.case_id)
+        audit.record_read(service, principal.tenant_id, "case", path.case_id, action="read_notes")
+        return jsonify(items=notes)
+
+    @api.post("/person-cases", responses={200: PersonCaseOut, 201: PersonCaseOut})
+    def person_case(body: PersonCaseIn):
+        """The person's open case under the template, created when missing (201). Dispatch and
+        intake file letters, receipts and replies into it. The identifier is in the body, never
+        in a URL, where access logs would keep it."""
+        principal, scope = current_scope(service.authenticator)
+        principal.require_scope("cases:write")
+        case, created = handlers.file_for_person(
+            commands.FileForPerson(principal.tenant_id, body.identifier, body.template_id, body.title, body.access_group_id),
+            service.unit_of_work(),
+            scope,
+        )
+        found = views.get_case(service.database, scope, case.id)
+        body_out = PersonCaseOut(case=CaseOut(**found), created=created).model_dump_json()
+        return Response(body_out, status=201 if created else 200, mimetype="application/json")
+
     app.register_api(api)
+    app.register_api(create_archive_plan_blueprint(service))
+    app.register_api(create_contacts_blueprint(service))
+    app.register_api(create_parties_blueprint(service))
+    app.register_api(create_registrations_blueprint(service))
+    app.register_api(create_case_export_blueprint(service, CaseListQuery))
+    app.register_api(create_saved_searches_blueprint(service, CaseListQuery, CaseOut))
     return app
 
 

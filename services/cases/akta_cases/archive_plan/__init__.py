@@ -1,0 +1,1 @@
+"""The archive plan (journalplan / klassifikasjonssystem) and case templates (sagsskabeloner)."""
