@@ -264,12 +264,12 @@ def create_api(service: Service):
         in a URL, where access logs would keep it."""
         principal, scope = current_scope(service.authenticator)
         principal.require_scope("cases:write")
-        case, created = handlers.file_for_person(
+        case_id, created = handlers.file_for_person(
             commands.FileForPerson(principal.tenant_id, body.identifier, body.template_id, body.title, body.access_group_id),
             service.unit_of_work(),
             scope,
         )
-        found = views.get_case(service.database, scope, case.id)
+        found = views.get_case(service.database, scope, case_id)
         body_out = PersonCaseOut(case=CaseOut(**found), created=created).model_dump_json()
         return Response(body_out, status=201 if created else 200, mimetype="application/json")
 

@@ -197,9 +197,9 @@ def add_note(uow, scope: AccessScope, tenant_id: str, case_id: str, text: str) -
     return note_id
 
 
-def file_for_person(command: commands.FileForPerson, uow, scope: AccessScope) -> tuple[Case, bool]:
+def file_for_person(command: commands.FileForPerson, uow, scope: AccessScope) -> tuple[str, bool]:
     """The open case of this person (CPR, fødselsnummer, D-number, CVR, organisasjonsnummer) under
-    the template, created when missing. Returns the case and whether it was created."""
+    the template, created when missing. Returns the case's id and whether it was created."""
     identifier = _normalised_identifier(command.identifier)
     key = hashlib.sha256(f"{command.tenant_id}:{identifier}".encode()).hexdigest()
     for attempt in (1, 2):
@@ -212,7 +212,7 @@ def file_for_person(command: commands.FileForPerson, uow, scope: AccessScope) ->
     raise AssertionError("unreachable")
 
 
-def _find_or_open_person_case(command: commands.FileForPerson, key: str, uow, scope: AccessScope) -> tuple[Case, bool]:
+def _find_or_open_person_case(command: commands.FileForPerson, key: str, uow, scope: AccessScope) -> tuple[str, bool]:
     where = (
         (person_cases.c.tenant_id == command.tenant_id)
         & (person_cases.c.template_id == command.template_id)
@@ -224,7 +224,7 @@ def _find_or_open_person_case(command: commands.FileForPerson, key: str, uow, sc
         if existing is not None and existing.status == "open":
             if not _allows(scope, WRITE, existing):
                 raise Forbidden("the person's case exists but you may not file into it")
-            return existing, False
+            return existing.id, False
         case = _open_case(
             uow, commands.CreateCase(command.tenant_id, command.title, command.access_group_id, template_id=command.template_id),
             scope, _now(),
@@ -239,7 +239,7 @@ def _find_or_open_person_case(command: commands.FileForPerson, key: str, uow, sc
             if moved.rowcount != 1:
                 raise IntegrityError("person case moved meanwhile", None, Exception("raced"))
         uow.commit()
-    return case, True
+    return case.id, True
 
 
 def _normalised_identifier(text: str) -> str:
