@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from akta.access.store import AccessStore, ReplicaAccessStore
 from akta.auth.tokens import TokenVerifier
@@ -26,6 +27,10 @@ from akta.db.unit_of_work import SqlAlchemyUnitOfWork
 from akta.settings import ServiceSettings
 from akta.web.auth import Authenticator
 
+BackgroundLoop = Callable[["Service", threading.Event], None]
+"""`loop(service, stop)`: periodic work of a service (e.g. sending e-mail) until `stop` is set;
+it runs in the worker process, beside the consumer."""
+
 
 class Service:
     def __init__(
@@ -37,6 +42,7 @@ class Service:
         build_api: Callable[[Service], Flask],
         event_handlers: dict[str, EventHandler] | None = None,
         access_store_class: type[AccessStore] = ReplicaAccessStore,
+        background_loops: tuple[BackgroundLoop, ...] = (),
     ) -> None:
         if settings.mode == "real" and settings.bus_url.startswith("memory"):
             raise SystemExit(f"{settings.service_name}: real mode needs AKTA_BUS_URL (amqp://…)")
@@ -46,6 +52,7 @@ class Service:
         self.migrations_dir = migrations_dir
         self.publishes = publishes
         self.event_handlers = event_handlers or {}
+        self.background_loops = background_loops
         self.subscriptions = subscriptions_of(self.name)
         self.names = BusNames(settings.bus_namespace)
         self.database = Database(
@@ -71,7 +78,12 @@ class Service:
     @functools.cached_property
     def app(self) -> Flask:
         """The HTTP app, built on first use: a worker or relay never builds it."""
-        return self._build_api(self)
+        app = self._build_api(self)
+        hops = self.settings.trusted_proxy_hops
+        if hops:
+            # The client's own address for audit records, as the trusted proxies report it.
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_prefix=hops)
+        return app
 
     @property
     def token_public_key_file(self) -> Path:
@@ -113,11 +125,21 @@ class Service:
         )
 
     def start_background(self, stop: threading.Event) -> list[threading.Thread]:
-        """Run the relay and the worker in threads (embedded mode and tests)."""
+        """Run the relay, the worker and the background loops in threads (embedded mode and tests)."""
         threads = [threading.Thread(target=self.relay.run, args=(stop,), name=f"{self.name}-relay", daemon=True)]
         worker = self.worker()
         if worker:
             threads.append(threading.Thread(target=worker.run, args=(stop,), name=f"{self.name}-worker", daemon=True))
+        for thread in threads:
+            thread.start()
+        return threads + self.start_loops(stop)
+
+    def start_loops(self, stop: threading.Event) -> list[threading.Thread]:
+        """Start the service's periodic background loops (they run beside its worker)."""
+        threads = [
+            threading.Thread(target=loop, args=(self, stop), name=f"{self.name}-{loop.__name__}", daemon=True)
+            for loop in self.background_loops
+        ]
         for thread in threads:
             thread.start()
         return threads

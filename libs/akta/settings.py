@@ -38,6 +38,10 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["console", "json"] | None = None
     log_level: str = "INFO"
     token_public_key_file: Path | None = None
+    trusted_proxy_hops: int = Field(
+        default=0,
+        description="Proxies in front of the service (gateway, ingress) whose X-Forwarded-For to believe.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -2,6 +2,7 @@
 
 import json
 
+from tests.e2e.browser import browser_sign_in
 from tests.e2e.scenario import first_flow, sign_in
 from tests.support.processes import Processes, base_environment, free_port, run_command
 
@@ -54,7 +55,7 @@ def test_first_flow_real_mode(tmp_path, postgres_url, rabbitmq_url, bus_namespac
         AKTA_RELAY_IDLE_SECONDS="0.05",
     )
     run_command(["akta-identity", "generate-keys", "--private-key", str(keys / "private.pem"), "--public-key", str(keys / "public.pem")], env)
-    for service in ("identity", "cases", "retention"):
+    for service in ("identity", "cases", "retention", "gateway"):
         run_command([f"akta-{service}", "migrate"], env)
     run_command(["akta-identity", "create-organisation", "--slug", "skole", "--name", "Skolen"], env)
     run_command(
@@ -89,6 +90,12 @@ def test_first_flow_real_mode(tmp_path, postgres_url, rabbitmq_url, bus_namespac
         caseworker = sign_in(base_url, "skole", "anna", PASSWORD)
         outsider = sign_in(base_url, "other-school", "eve", PASSWORD)
         correlation_id = first_flow(base_url, caseworker, outsider)
+
+        # The web session works through the real-mode proxy too, and ends with sign-out.
+        browser, csrf_token = browser_sign_in(base_url, "skole", "anna", PASSWORD)
+        assert browser.get("/api/cases/cases").json()["total"] >= 1
+        assert browser.post("/logout", data={"csrf_token": csrf_token}).status_code == 303
+        assert browser.get("/api/identity/me").status_code == 401
 
         cases_lines = _log_lines_with(processes.output("cases-web"), correlation_id)
         worker_lines = _log_lines_with(processes.output("retention-worker"), correlation_id)

@@ -6,6 +6,7 @@ import httpx
 from werkzeug.wrappers import Request, Response
 
 from akta.web.problems import PROBLEM_JSON
+from akta_gateway.app import forwarded_for
 
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
@@ -24,6 +25,8 @@ class ServiceProxy:
         request = Request(environ)
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["X-Forwarded-Prefix"] = request.script_root
+        headers.update(forwarded_for(environ))
+        headers["X-Forwarded-Proto"] = request.scheme
         url = f"{self.base_url}{request.path}"
         try:
             upstream = self.client.send(
@@ -49,5 +52,6 @@ def _stream_and_close(upstream: httpx.Response):
 
 
 def proxies(service_urls: dict[str, str]) -> dict[str, ServiceProxy]:
+    """A proxy per service, by name."""
     client = httpx.Client(timeout=httpx.Timeout(60.0, connect=5.0))
-    return {f"/api/{name}": ServiceProxy(url, client) for name, url in service_urls.items()}
+    return {name: ServiceProxy(url, client) for name, url in service_urls.items()}

@@ -120,3 +120,21 @@ def test_openapi_is_3_1_and_generated_from_the_routes(client):
     assert document["openapi"].startswith("3.1")
     assert "/things" in document["paths"]
     assert "Thing" in str(document["components"]["schemas"])
+
+
+def test_behind_trusted_proxies_the_client_address_is_the_forwarded_one(tmp_path):
+    from flask import jsonify
+
+    from akta import context
+    from akta_cases.bootstrap import bootstrap
+    from akta_cases.settings import CasesSettings
+    from akta_gateway.app import forwarded_for
+
+    service = bootstrap(CasesSettings(data_dir=tmp_path, trusted_proxy_hops=1))
+    service.app.add_url_rule("/whoami", "whoami", lambda: jsonify(ip=context.current().client_ip))
+    headers = forwarded_for({"REMOTE_ADDR": "203.0.113.7"})
+    assert service.app.test_client().get("/whoami", headers=headers).json["ip"] == "203.0.113.7"
+    untrusting = bootstrap(CasesSettings(data_dir=tmp_path))
+    untrusting.app.add_url_rule("/whoami", "whoami", lambda: jsonify(ip=context.current().client_ip))
+    assert untrusting.app.test_client().get("/whoami", headers=headers).json["ip"] == "127.0.0.1"
+    assert forwarded_for({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}) == {"X-Forwarded-For": "203.0.113.7, 10.0.0.2"}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import click
+import httpx
 import structlog
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from akta.logs import configure_logging
-from akta_gateway.app import create_gateway_app
 from akta_gateway.settings import GatewaySettings
 
 log = structlog.get_logger("akta.gateway")
@@ -28,7 +27,7 @@ def run(host: str | None, port: int | None) -> None:
 
     settings = GatewaySettings()
     configure_logging(settings.effective_log_format, settings.log_level)
-    system = build_embedded()
+    system = build_embedded(settings=settings)
     system.start()
     credentials = load_demo_data(system) if settings.load_demo_data else {}
     host = host or settings.host
@@ -38,7 +37,8 @@ def run(host: str | None, port: int | None) -> None:
         click.echo(
             f"  Sign in: POST http://{host}:{port}/api/identity/token with organisation "
             f"'{credentials['organisation']}', username '{credentials['username']}', "
-            f"password '{credentials['password']}'\n"
+            f"password '{credentials['password']}',\n"
+            f"  or in a browser at http://{host}:{port}/login\n"
         )
     try:
         waitress.serve(system.wsgi_app, host=host, port=port, threads=8, ident="akta")
@@ -51,18 +51,32 @@ def gateway() -> None:
     pass
 
 
+@gateway.command(help="Apply the database migrations of the gateway (its web sessions table).")
+def migrate() -> None:
+    from akta.db import migrations
+    from akta_gateway.bootstrap import MIGRATIONS_DIR, open_database
+
+    settings = GatewaySettings()
+    configure_logging(settings.effective_log_format, settings.log_level)
+    migrations.upgrade(open_database(settings), MIGRATIONS_DIR)
+    log.info("migrated", service="gateway")
+
+
 @gateway.command(help="Serve the front door under gunicorn, proxying /api/<service>/ to each service.")
 @click.option("--bind", default="0.0.0.0:8000", show_default=True)
 @click.option("--workers", default=2, show_default=True)
 @click.option("--threads", default=8, show_default=True)
 def serve(bind: str, workers: int, threads: int) -> None:
     from akta.gunicorn import serve_with_gunicorn
+    from akta_gateway.bootstrap import bootstrap
     from akta_gateway.proxy import proxies
 
     def load_app():
         settings = GatewaySettings()
         configure_logging(settings.effective_log_format, settings.log_level)
-        front = create_gateway_app(sorted(settings.service_urls))
-        return DispatcherMiddleware(front, proxies(settings.service_urls))
+        if "identity" not in settings.service_urls:
+            raise SystemExit("gateway: AKTA_GATEWAY_SERVICE_URLS must name identity's URL (web sign-in uses it)")
+        identity = httpx.Client(base_url=settings.service_urls["identity"], timeout=httpx.Timeout(10.0, connect=5.0))
+        return bootstrap(proxies(settings.service_urls), identity, settings).wsgi_app
 
     serve_with_gunicorn(load_app, bind=bind, workers=workers, threads=threads)
