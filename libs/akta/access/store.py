@@ -46,7 +46,7 @@ class ReplicaAccessStore(AccessStore):
         self.database = database
 
     def api_key(self, key_id: str) -> ApiKeyRecord | None:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             row = session.execute(select(access_api_keys).where(access_api_keys.c.key_id == key_id)).mappings().one_or_none()
         if row is None or row["secret_sha256"] is None:
             return None
@@ -61,7 +61,7 @@ class ReplicaAccessStore(AccessStore):
         )
 
     def is_deactivated(self, subject_id: str) -> bool:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             return session.scalar(
                 select(access_deactivated_subjects.c.subject_id).where(
                     access_deactivated_subjects.c.subject_id == subject_id
@@ -69,9 +69,9 @@ class ReplicaAccessStore(AccessStore):
             ) is not None
 
     def tenant_exists(self, tenant_id: str) -> bool:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             return session.scalar(select(access_tenants.c.tenant_id).where(access_tenants.c.tenant_id == tenant_id)) is not None
 
     def scope(self, principal: Principal, now: datetime) -> AccessScope:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             return load_scope(session, principal, now)

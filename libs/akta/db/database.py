@@ -9,6 +9,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+READ_ONLY = "akta_read_only"
+
+
 class Database:
     """A service's database: its engine, its schema and a session factory."""
 
@@ -17,6 +20,9 @@ class Database:
         self.schema = schema if self.url.get_backend_name() == "postgresql" else None
         self.engine = self._create_engine(pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -27,7 +33,13 @@ class Database:
         return self.url.get_backend_name() == "postgresql"
 
     def session(self) -> Session:
+        """A session for a unit of work: it may read, then write."""
         return self._sessions()
+
+    def read_session(self) -> Session:
+        """A session that only reads (views, access checks). On SQLite it does not queue for
+        the write lock, so readers never wait for each other."""
+        return self._read_sessions()
 
     def ping(self) -> None:
         with self.engine.connect() as connection:
@@ -71,6 +83,7 @@ def _sqlite_engine(url) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
     return engine

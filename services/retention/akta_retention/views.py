@@ -22,7 +22,7 @@ def list_entries(
     if item_id:
         query = query.where(retention_entries.c.item_id == item_id)
     query = query.order_by(retention_entries.c.recorded_at.desc(), retention_entries.c.id)
-    with database.session() as session:
+    with database.read_session() as session:
         rows, total = fetch_page(session, query, offset, limit)
     return [
         {key: row[key] for key in ("id", "item_kind", "item_id", "item_reference", "recorded_at")}

@@ -15,7 +15,7 @@ def list_classes(database: Database, tenant_id: str, offset: int, limit: int, pa
         query = query.where(archive_classes.c.parent_id == parent_id)
     elif roots_only:
         query = query.where(archive_classes.c.parent_id.is_(None))
-    with database.session() as session:
+    with database.read_session() as session:
         rows, total = fetch_page(session, query.order_by(archive_classes.c.code), offset, limit)
     return [dict(row) for row in rows], total
 
@@ -24,6 +24,6 @@ def list_templates(database: Database, tenant_id: str, offset: int, limit: int, 
     query = select(case_templates).where(case_templates.c.tenant_id == tenant_id)
     if not include_retired:
         query = query.where(case_templates.c.active.is_(True))
-    with database.session() as session:
+    with database.read_session() as session:
         rows, total = fetch_page(session, query.order_by(case_templates.c.name), offset, limit)
     return [dict(row) for row in rows], total

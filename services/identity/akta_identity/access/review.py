@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from akta.db.database import Database
+from akta.web.csv_export import csv_line
 from akta_identity.access.orm import access_groups, grants, group_members, groups, units
 from akta_identity.adapters.orm import users
 
@@ -43,7 +42,7 @@ class ReviewedUser:
 
 def access_review(database: Database, tenant_id: str, now: datetime, expiry_warning: timedelta) -> list[ReviewedUser]:
     """Every user of the tenant with roles and grants in force (direct or through a group)."""
-    with database.session() as session:
+    with database.read_session() as session:
         unit_names = dict(session.execute(select(units.c.id, units.c.name).where(units.c.tenant_id == tenant_id)).all())
         group_names = dict(session.execute(select(groups.c.id, groups.c.name).where(groups.c.tenant_id == tenant_id)).all())
         access_group_names = dict(
@@ -96,7 +95,7 @@ def access_review(database: Database, tenant_id: str, now: datetime, expiry_warn
 
 def unit_changes(database: Database, tenant_id: str, now: datetime) -> list[dict]:
     """Grants in force given to a user whose unit has changed since: often a grant to withdraw."""
-    with database.session() as session:
+    with database.read_session() as session:
         rows = session.execute(
             select(
                 grants.c.id.label("grant_id"), users.c.id.label("user_id"), users.c.username,
@@ -123,23 +122,18 @@ CSV_COLUMNS = (
 
 
 def review_csv(report: list[ReviewedUser]) -> Iterator[str]:
-    """One line per user and grant (a user without grants gets one line), for spreadsheets."""
-    yield _csv_line(CSV_COLUMNS)
+    """One line per user and grant (a user without grants gets one line), for spreadsheets; names
+    come from the student administrative system, so formula-like cells are neutralised."""
+    yield csv_line(CSV_COLUMNS)
     for user in report:
         person = (
             user.username, user.display_name, user.unit or "", user.active,
             user.last_sign_in_at.isoformat() if user.last_sign_in_at else "", " ".join(user.roles), user.privileged,
         )
         if not user.grants:
-            yield _csv_line((*person, "", "", "", "", "", "", ""))
+            yield csv_line((*person, "", "", "", "", "", "", ""))
         for grant in user.grants:
-            yield _csv_line((
+            yield csv_line((
                 *person, grant.grant_id, grant.via_group or "", grant.scope_kind, grant.scope, grant.permission,
                 grant.valid_until.isoformat() if grant.valid_until else "", grant.expires_soon,
             ))
-
-
-def _csv_line(values) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()

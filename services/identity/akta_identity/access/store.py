@@ -19,7 +19,7 @@ class IdentityAccessStore(AccessStore):
         self.database = database
 
     def api_key(self, key_id: str) -> ApiKeyRecord | None:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             row = session.execute(
                 select(api_keys, service_accounts.c.name, service_accounts.c.scopes)
                 .join(service_accounts, service_accounts.c.id == api_keys.c.account_id)
@@ -38,19 +38,19 @@ class IdentityAccessStore(AccessStore):
         )
 
     def is_deactivated(self, subject_id: str) -> bool:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             user_active = session.scalar(select(users.c.active).where(users.c.id == subject_id))
             account_active = session.scalar(select(service_accounts.c.active).where(service_accounts.c.id == subject_id))
         return user_active is False or account_active is False
 
     def tenant_exists(self, tenant_id: str) -> bool:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             return session.scalar(select(organisations.c.id).where(organisations.c.id == tenant_id)) is not None
 
     def scope(self, principal: Principal, now: datetime) -> AccessScope:
         grantee_kind = "service" if principal.is_service else "user"
         my_groups = select(group_members.c.group_id).where(group_members.c.user_id == principal.subject_id)
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             rows = session.execute(
                 select(grants.c.scope_kind, grants.c.scope_id, grants.c.permission).where(
                     grants.c.tenant_id == principal.tenant_id,

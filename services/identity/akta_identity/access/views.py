@@ -21,7 +21,7 @@ USER_FIELDS = ("id", "username", "display_name", "roles", "active", "unit_id", "
 
 
 def _page(database: Database, query, offset: int, limit: int) -> tuple[list[dict], int]:
-    with database.session() as session:
+    with database.read_session() as session:
         rows, total = fetch_page(session, query, offset, limit)
     return [dict(row) for row in rows], total
 
@@ -42,7 +42,7 @@ def list_access_groups(database: Database, tenant_id: str, offset: int, limit: i
 
 def list_groups(database: Database, tenant_id: str, offset: int, limit: int):
     items, total = _page(database, select(groups).where(groups.c.tenant_id == tenant_id).order_by(groups.c.name), offset, limit)
-    with database.session() as session:
+    with database.read_session() as session:
         for item in items:
             item["member_ids"] = sorted(session.scalars(select(group_members.c.user_id).where(group_members.c.group_id == item["id"])))
     return items, total
@@ -60,7 +60,7 @@ def list_grants(database: Database, tenant_id: str, offset: int, limit: int, gra
 def list_service_accounts(database: Database, tenant_id: str, offset: int, limit: int):
     query = select(service_accounts).where(service_accounts.c.tenant_id == tenant_id).order_by(service_accounts.c.name)
     items, total = _page(database, query, offset, limit)
-    with database.session() as session:
+    with database.read_session() as session:
         for item in items:
             item["keys"] = [
                 dict(row)

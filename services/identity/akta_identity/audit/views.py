@@ -71,7 +71,7 @@ def list_records(
     query = _filtered(tenant_id, filters).order_by(
         audit_records.c.occurred_at.desc(), audit_records.c.sequence.desc()
     )
-    with database.session() as session:
+    with database.read_session() as session:
         rows, total = fetch_page(session, query, offset, limit)
     return [dict(row) for row in rows], total
 
@@ -79,7 +79,7 @@ def list_records(
 def iter_records(database: Database, tenant_id: str, filters: AuditFilters) -> Iterator[dict[str, Any]]:
     """Oldest first, fetched in batches: an export of millions of rows stays small in memory."""
     query = _filtered(tenant_id, filters).order_by(audit_records.c.occurred_at, audit_records.c.sequence)
-    with database.session() as session:
+    with database.read_session() as session:
         for row in session.execute(query.execution_options(yield_per=500)).mappings():
             yield dict(row)
 
@@ -98,7 +98,7 @@ class ChainReport:
 def verify_chains(database: Database, tenant_ids: list[str] | None = None) -> list[ChainReport]:
     """Recompute every chain (or those of `tenant_ids`) and report, per tenant, ok or the first
     broken link."""
-    with database.session() as session:
+    with database.read_session() as session:
         if database.is_postgresql:
             # One snapshot: records appended while we read must not look like a broken head.
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

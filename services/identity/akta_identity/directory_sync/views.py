@@ -51,13 +51,13 @@ def list_persons(
         query = query.where(
             or_(persons.c.search_text.like(pattern, escape="\\"), persons.c.national_id == word.replace("-", ""))
         )
-    with database.session() as session:
+    with database.read_session() as session:
         rows, total = fetch_page(session, query, offset, limit)
         return _with_guardians(session, tenant_id, rows), total
 
 
 def get_person(database: Database, tenant_id: str, person_id: str) -> dict | None:
-    with database.session() as session:
+    with database.read_session() as session:
         row = session.execute(_query(tenant_id).where(persons.c.id == person_id)).mappings().one_or_none()
         return _with_guardians(session, tenant_id, [row])[0] if row else None
 
@@ -68,7 +68,7 @@ def guardians_of(database: Database, tenant_id: str, person_id: str) -> list[dic
         .where(guardian_links.c.tenant_id == tenant_id, guardian_links.c.pupil_id == person_id)
         .scalar_subquery()
     )
-    with database.session() as session:
+    with database.read_session() as session:
         rows = session.execute(_query(tenant_id).where(persons.c.id.in_(guardian_ids))).mappings().all()
         return _with_guardians(session, tenant_id, rows)
 
