@@ -47,8 +47,13 @@ lint: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/akta-contracts export --out docs
 
+# Every bench/*.py in turn; each prints its figures and writes its section of docs/benchmarks.md.
 bench: $(STAMP)
-	$(BIN)/python bench/bus_throughput.py
+	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+.PHONY: bench-authz
+bench-authz: $(STAMP)
+	$(BIN)/python bench/authz.py
 
 serve-%: $(STAMP)
 	AKTA_MODE=real $(BIN)/akta-$* serve

@@ -46,7 +46,7 @@ def service_cli(bootstrap: Callable[[], Service], name: str) -> click.Group:
         "--metrics-port", type=int, default=None, help="Serve Prometheus metrics on this port."
     )
 
-    @group.command(help="Consume this service's subscriptions from the bus.")
+    @group.command(help="Consume this service's subscriptions from the bus, and run its background loops.")
     @metrics_port
     def worker(metrics_port: int | None) -> None:
         service = started()
@@ -54,7 +54,11 @@ def service_cli(bootstrap: Callable[[], Service], name: str) -> click.Group:
         consumer = service.worker()
         if consumer is None:
             raise click.ClickException(f"{name} subscribes to no events")
-        consumer.run(_stop_on_signals())
+        stop = _stop_on_signals()
+        loops = service.start_loops(stop)
+        consumer.run(stop)
+        for loop in loops:
+            loop.join(timeout=30)
 
     @group.command(help="Publish this service's outbox to the bus.")
     @metrics_port
@@ -62,6 +66,12 @@ def service_cli(bootstrap: Callable[[], Service], name: str) -> click.Group:
         service = started()
         _serve_metrics(metrics_port)
         service.relay.run(_stop_on_signals())
+
+    @group.command("purge-idempotency-keys", help="Forget Idempotency-Keys older than 7 days (the relay also does, hourly).")
+    def purge_idempotency_keys() -> None:
+        from akta.db.idempotency_keys import purge_idempotency_keys as purge
+
+        click.echo(f"{purge(started().database)} expired idempotency keys purged")
 
     @group.group("dead-letters", help="Messages this service's worker could not handle.")
     def dead_letters() -> None:

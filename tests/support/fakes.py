@@ -7,6 +7,8 @@ from akta.db.unit_of_work import UnitOfWork
 from akta_cases.adapters.repository import CaseRepository
 from akta_cases.archive_plan.model import ArchiveClass, CaseTemplate
 from akta_cases.domain.model import Case, CaseNumber
+from akta_cases.tasks.model import Task, Workflow
+from akta_cases.tasks.repository import TaskRepository
 from akta_retention.adapters.repository import RetentionEntryRepository
 from akta_retention.domain.model import RetentionEntry
 
@@ -105,3 +107,41 @@ class FakeArchivePlanRepository:
             chain.append(current)
             current = self.archive_class(tenant_id, current.parent_id) if current.parent_id else None
         return chain
+
+
+class FakeTaskRepository(TaskRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], Task | Workflow] = {}
+        self.notifications: list[dict] = []
+        self.emails: dict[tuple[str, str], str] = {}
+
+    def open_on_case(self, tenant_id: str, case_id: str) -> list[dict]:
+        return [
+            item.as_open_task() for (tenant, _), item in self.items.items()
+            if tenant == tenant_id and isinstance(item, Task) and item.case_id == case_id and item.status == "open"
+        ]
+
+    def add_notification(self, row: dict) -> bool:
+        key = row.get("dedup_key")
+        if key and any((n["tenant_id"], n["user_id"], n["dedup_key"]) == (row["tenant_id"], row["user_id"], key) for n in self.notifications):
+            return False
+        self.notifications.append(row)
+        return True
+
+    def notification_email(self, tenant_id: str, user_id: str) -> str | None:
+        return self.emails.get((tenant_id, user_id))
+
+    def _add(self, item: Task | Workflow) -> None:
+        self.items[(item.tenant_id, item.id)] = item
+
+    def _get(self, tenant_id: str, task_id: str) -> Task | None:
+        found = self.items.get((tenant_id, task_id))
+        return found if isinstance(found, Task) else None
+
+    def _workflow(self, tenant_id: str, workflow_id: str) -> Workflow | None:
+        found = self.items.get((tenant_id, workflow_id))
+        return found if isinstance(found, Workflow) else None
+
+    def _of_workflow(self, tenant_id: str, workflow_id: str) -> list[Task]:
+        return [i for (t, _), i in self.items.items() if t == tenant_id and isinstance(i, Task) and i.workflow_id == workflow_id]

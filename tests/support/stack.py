@@ -35,13 +35,15 @@ class Stack:
     threads: list[threading.Thread] = field(default_factory=list)
 
     @classmethod
-    def build(cls, data_dir: Path, database_url: str | None, bus_url: str, namespace: str, tokens: TestTokens) -> Stack:
-        def settings(settings_class):
-            return service_settings(settings_class, data_dir, database_url, bus_url, namespace, tokens.public_key_file)
+    def build(cls, data_dir: Path, database_url: str | None, bus_url: str, namespace: str, tokens: TestTokens, **cases_settings) -> Stack:
+        """`cases_settings` override the cases service's settings (e.g. its SMTP server)."""
+
+        def settings(settings_class, **overrides):
+            return service_settings(settings_class, data_dir, database_url, bus_url, namespace, tokens.public_key_file, **overrides)
 
         services = {
             "identity": build_identity(data_dir, database_url, bus_url, namespace, tokens),
-            "cases": bootstrap_cases(settings(CasesSettings)),
+            "cases": bootstrap_cases(settings(CasesSettings, **cases_settings)),
             "retention": bootstrap_retention(settings(RetentionSettings)),
         }
         for service in services.values():

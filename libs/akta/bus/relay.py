@@ -16,6 +16,7 @@ from akta.bus.naming import BusNames
 from akta.bus.publisher import OutboundMessage, PublishFailed, broker_errors, open_publisher
 from akta.bus.topology import declare_topology
 from akta.db.database import Database
+from akta.db.idempotency_keys import purge_idempotency_keys
 
 log = structlog.get_logger("akta.bus.relay")
 
@@ -106,3 +107,6 @@ class Relay:
             OUTBOX_PENDING.labels(service=self.service).set(outbox.count_pending(session))
         if purged:
             log.info("purged sent outbox rows", count=purged)
+        expired = purge_idempotency_keys(self.database)
+        if expired:
+            log.info("purged expired idempotency keys", count=expired)

@@ -8,7 +8,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-
 READ_ONLY = "akta_read_only"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +24,22 @@ class UndeclaredEvent(Exception):
 
 class ConcurrentChange(PreconditionFailed):
     """Two writers raced on one record; the later one must read again."""
+
+
+CommitParticipant = Callable[["SqlAlchemyUnitOfWork"], None]
+_participants: ContextVar[tuple[CommitParticipant, ...]] = ContextVar("akta_commit_participants", default=())
+
+
+@contextmanager
+def joining_every_commit(participant: CommitParticipant) -> Iterator[None]:
+    """Within the block (this thread or task only), every SQLAlchemy unit of work calls
+    `participant(uow)` just before it commits, inside its transaction: what the participant writes
+    commits or rolls back with the work, and an exception it raises rolls the work back."""
+    token = _participants.set((*_participants.get(), participant))
+    try:
+        yield
+    finally:
+        _participants.reset(token)
 
 
 class UnitOfWork(abc.ABC):
@@ -134,6 +152,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             ) from None
 
     def _commit(self) -> None:
+        for participant in _participants.get():
+            participant(self)
         self.session.commit()
         if self._outbox_written and self.on_commit:
             self.on_commit()

@@ -21,11 +21,21 @@ from akta.contracts.cases import (
     RegistrationChanged,
     RegistrationCreated,
     RegistrationStatusChanged,
+    TaskAssigned,
+    TaskCancelled,
+    TaskChanged,
+    TaskCompleted,
+    TaskCreated,
+    TaskReopened,
+    WorkflowFinished,
+    WorkflowStarted,
+    WorkflowStepDecided,
 )
 from akta.service import Service
 from akta_cases.entrypoints.api import create_api
 from akta_cases.service_layer.unit_of_work import CasesUnitOfWork
 from akta_cases.settings import CasesSettings
+from akta_cases.tasks.notifier import notifier
 
 PUBLISHED_EVENTS = (
     CaseCreated,
@@ -42,6 +52,15 @@ PUBLISHED_EVENTS = (
     RegistrationCreated,
     RegistrationChanged,
     RegistrationStatusChanged,
+    TaskCreated,
+    TaskAssigned,
+    TaskChanged,
+    TaskCompleted,
+    TaskCancelled,
+    TaskReopened,
+    WorkflowStarted,
+    WorkflowStepDecided,
+    WorkflowFinished,
     CasesAuditRecorded,
 )
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -56,4 +75,5 @@ def bootstrap(settings: CasesSettings | None = None) -> Service:
         CasesUnitOfWork,
         build_api=create_api,
         event_handlers=EVENT_HANDLERS,
+        background_loops=(notifier,),
     )

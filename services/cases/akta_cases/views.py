@@ -28,7 +28,7 @@ def _case_row(row) -> dict:
 
 def get_case(database: Database, scope: AccessScope, case_id: str) -> dict | None:
     """The case if the caller may read it; None alike when it is missing or hidden."""
-    with database.session() as session:
+    with database.read_session() as session:
         row = session.execute(
             select(cases).where(_readable(scope), cases.c.id == case_id)
         ).mappings().one_or_none()
@@ -49,7 +49,7 @@ def list_cases(
     database: Database, scope: AccessScope, offset: int, limit: int, status: str | None = None
 ) -> tuple[list[dict], int]:
     query = _listed(scope, status=status)
-    with database.session() as session:
+    with database.read_session() as session:
         rows, total = fetch_page(session, query.order_by(cases.c.updated_at.desc(), cases.c.id), offset, limit)
     return [_case_row(row) for row in rows], total
 
@@ -62,7 +62,7 @@ def iter_cases(database: Database, scope: AccessScope, filters: dict, batch_size
     after = None
     while True:
         batch = query if after is None else query.where(cases.c.number > after)
-        with database.session() as session:
+        with database.read_session() as session:
             rows = session.execute(batch).mappings().all()
         yield from (_case_row(row) for row in rows)
         if len(rows) < batch_size:
@@ -77,7 +77,7 @@ def list_links(database: Database, scope: AccessScope, case_id: str) -> list[dic
     other = cases.alias("other")
     readable_other = scope.condition(READ, other.c.tenant_id, other.c.access_group_id, other.c.screening_code, other.c.id)
     found = []
-    with database.session() as session:
+    with database.read_session() as session:
         for mine, theirs, direction in ((orm.case_links.c.case_id, orm.case_links.c.linked_case_id, "outgoing"), (orm.case_links.c.linked_case_id, orm.case_links.c.case_id, "incoming")):
             rows = session.execute(
                 select(orm.case_links.c.kind, orm.case_links.c.created_at, other.c.id, other.c.number, other.c.title)
@@ -91,7 +91,7 @@ def list_links(database: Database, scope: AccessScope, case_id: str) -> list[dic
 def list_notes(database: Database, scope: AccessScope, case_id: str) -> list[dict] | None:
     if get_case(database, scope, case_id) is None:
         return None
-    with database.session() as session:
+    with database.read_session() as session:
         rows = session.execute(
             select(orm.case_notes.c.id, orm.case_notes.c.text, orm.case_notes.c.author, orm.case_notes.c.created_at)
             .where(orm.case_notes.c.case_id == case_id)

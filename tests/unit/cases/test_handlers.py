@@ -9,7 +9,12 @@ from akta_cases.domain import commands
 from akta_cases.domain.model import CaseNotFound
 from akta_cases.service_layer import handlers
 from tests.support.access import reader, writer
-from tests.support.fakes import FakeArchivePlanRepository, FakeCaseRepository, FakeUnitOfWork
+from tests.support.fakes import (
+    FakeArchivePlanRepository,
+    FakeCaseRepository,
+    FakeTaskRepository,
+    FakeUnitOfWork,
+)
 
 AG = "ag-1"
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
@@ -20,7 +25,7 @@ def uow() -> FakeUnitOfWork:
     templates = FakeArchivePlanRepository(
         *(CaseTemplate.create(tenant, "Elevsag", NOW, access_group_id=AG) for tenant in ("t-1", "t-2"))
     )
-    return FakeUnitOfWork(PUBLISHED_EVENTS, cases=FakeCaseRepository(), archive_plan=templates)
+    return FakeUnitOfWork(PUBLISHED_EVENTS, cases=FakeCaseRepository(), archive_plan=templates, tasks=FakeTaskRepository())
 
 
 def _template_id(uow, tenant) -> str:

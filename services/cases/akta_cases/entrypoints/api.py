@@ -26,6 +26,7 @@ from akta_cases.parties.api import create_parties_blueprint
 from akta_cases.registrations.api import create_registrations_blueprint
 from akta_cases.saved_searches.api import create_saved_searches_blueprint
 from akta_cases.service_layer import handlers
+from akta_cases.tasks.api import create_tasks_blueprint
 
 SECURITY = [{"bearer": []}]
 
@@ -280,6 +281,7 @@ def create_api(service: Service):
     app.register_api(create_registrations_blueprint(service))
     app.register_api(create_case_export_blueprint(service, CaseListQuery))
     app.register_api(create_saved_searches_blueprint(service, CaseListQuery, CaseOut))
+    app.register_api(create_tasks_blueprint(service))
     return app
 
 

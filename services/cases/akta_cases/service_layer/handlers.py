@@ -20,7 +20,8 @@ from akta.identifiers import InvalidCompanyId, InvalidNationalId, parse_company_
 from akta_cases.adapters.orm import case_links, case_notes, person_cases
 from akta_cases.archive_plan.model import effective_defaults
 from akta_cases.domain import commands
-from akta_cases.domain.model import UNCHANGED, Case, CaseNotFound, CaseSettings
+from akta_cases.domain.model import UNCHANGED, Case, CaseHasOpenTasks, CaseNotFound, CaseSettings
+from akta_cases.tasks import handlers as task_handlers
 
 log = structlog.get_logger("akta.cases")
 
@@ -55,6 +56,7 @@ def _open_case(uow, command: commands.CreateCase, scope: AccessScope, now: datet
     )
     uow.cases.add(case)
     audit.record(uow, case.tenant_id, "create", "case", case.id, number=case.number)
+    task_handlers.create_default_tasks(uow, case)
     return case
 
 
@@ -104,6 +106,8 @@ def update_case(
             metadata = template.clean_metadata(command.metadata, partial=True)
         if command.class_id and not uow.archive_plan.archive_class(case.tenant_id, command.class_id):
             raise InvalidField("class_id", f"no class {command.class_id} in the archive plan")
+        if command.status == "closed" and case.status == "open" and (open_tasks := _open_tasks(uow, case)):
+            raise CaseHasOpenTasks(case.number, open_tasks)
         changed = case.change(
             now or _now(),
             title=command.title,
@@ -254,9 +258,7 @@ def _normalised_identifier(text: str) -> str:
 
 
 def _open_tasks(uow, case: Case) -> list[dict]:
-    """Open tasks on the case, when the tasks part of the service is there to ask."""
-    tasks = getattr(uow, "tasks", None)
-    return tasks.open_on_case(case.tenant_id, case.id) if tasks is not None else []
+    return uow.tasks.open_on_case(case.tenant_id, case.id)
 
 
 def _writable_case(uow, scope: AccessScope, tenant_id: str, case_id: str) -> Case:

@@ -10,6 +10,8 @@ from akta_cases.archive_plan.repository import ArchivePlanRepository
 from akta_cases.contacts.repository import SqlAlchemyContactRepository
 from akta_cases.parties.repository import SqlAlchemyPartyRepository
 from akta_cases.registrations.repository import SqlAlchemyRegistrationRepository
+from akta_cases.tasks import orm as tasks_orm
+from akta_cases.tasks.repository import SqlAlchemyTaskRepository
 
 
 class CasesUnitOfWork(SqlAlchemyUnitOfWork):
@@ -21,6 +23,8 @@ class CasesUnitOfWork(SqlAlchemyUnitOfWork):
         self.contacts = SqlAlchemyContactRepository(session)
         self.parties = SqlAlchemyPartyRepository(session)
         self.registrations = SqlAlchemyRegistrationRepository(session)
+        tasks_orm.start_mappers()
+        self.tasks = SqlAlchemyTaskRepository(session)
 
     def seen_aggregates(self):
         yield from self.cases.seen
@@ -28,3 +32,4 @@ class CasesUnitOfWork(SqlAlchemyUnitOfWork):
         yield from self.contacts.seen
         yield from self.parties.seen
         yield from self.registrations.seen
+        yield from self.tasks.seen

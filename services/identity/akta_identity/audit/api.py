@@ -3,15 +3,11 @@ There is deliberately no way to change or remove a record."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-import json
-from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, jsonify
+from flask import jsonify
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -21,6 +17,7 @@ from akta.contracts.audit import DetailValue
 from akta.errors import Forbidden
 from akta.service import Service
 from akta.web.auth import current_principal
+from akta.web.csv_export import csv_response
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_identity.audit import views
 from akta_identity.audit.views import RECORD_FIELDS, AuditFilters
@@ -104,12 +101,7 @@ def audit_api(service: Service) -> APIBlueprint:
             service, principal.tenant_id, "audit_trail", principal.tenant_id, action="export", **_described(query)
         )
         rows = views.iter_records(service.database, principal.tenant_id, query.filters())
-        filename = f"audit-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.csv"
-        return Response(
-            csv_lines(rows),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return csv_response(CSV_FIELDS, rows, f"audit-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.csv")
 
     @api.get("/audit/verify", responses={200: ChainOut})
     def verify_audit_chain():
@@ -154,34 +146,3 @@ def _described(query: AuditQuery) -> dict[str, Any]:
 
 
 CSV_FIELDS = RECORD_FIELDS
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """A header line, then one line per record."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values: list) -> str:
-        writer.writerow(values)
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield line(list(CSV_FIELDS))
-    for row in rows:
-        yield line([_cell(row[name]) for name in CSV_FIELDS])
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, dict):
-        value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        # Spreadsheets run cells starting like a formula; user agents and ids come from callers.
-        return "'" + value
-    return value

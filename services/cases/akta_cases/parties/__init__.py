@@ -1,0 +1,1 @@
+"""The parties of a case: a contact in a role (pupil, guardian, applicant…)."""

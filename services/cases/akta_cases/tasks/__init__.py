@@ -1,0 +1,2 @@
+"""Tasks (opgaver/oppgaver), approval workflows (godkendelse/dokumentflyt), notifications and
+the caller's dashboard."""
