@@ -120,18 +120,27 @@ def make_dataset(seed: int = 3) -> Dataset:
         updated_at = now - timedelta(seconds=rng.randrange(3 * 365 * 86400))
         created_at = updated_at - timedelta(seconds=rng.randrange(365 * 86400))
         sequences[created_at.year] = sequences.get(created_at.year, 0) + 1
+        status = rng.choice(("open", "closed", "closed"))
+        creator = rng.choice(creators)
         cases.append({
             "id": new_id(),
             "tenant_id": tenant_id,
             "number": f"{created_at.year}/{sequences[created_at.year]:06d}",
             "title": " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 8))).capitalize(),
-            "status": rng.choice(("open", "closed", "closed")),
+            "status": status,
             "created_at": created_at,
             "updated_at": updated_at,
-            "created_by": rng.choice(creators),
+            "created_by": creator,
             "version": rng.randint(1, 6),
             "access_group_id": group,
             "screening_code": rng.choice(common_codes if rng.random() < 0.9 else codes) if screened else None,
+            "template_id": None,
+            "class_id": None,
+            "retention_rule": None,
+            "owner_id": creator.removeprefix("user:"),
+            "unit_id": None,
+            "metadata": {},
+            "closed_at": updated_at if status == "closed" else None,
         })
 
     grants: list[dict] = []
@@ -224,6 +233,9 @@ def make_dataset(seed: int = 3) -> Dataset:
 
 def load(service: Service, data: Dataset) -> None:
     """Bulk inserts straight into the tables (fine for a bench), then fresh planner statistics."""
+    missing = set(cases_table.c.keys()) - set(data.cases[0])
+    if missing:
+        raise RuntimeError(f"the cases table has columns this benchmark does not fill: {sorted(missing)}")
     with service.database.engine.begin() as connection:
         connection.execute(insert(cases_table), data.cases)
         connection.execute(insert(access_grants), data.grants)
@@ -751,26 +763,28 @@ def notes(backends: list[Backend]) -> list[str]:
 # scratch prototypes mentioned are not part of the repository.
 FINDINGS = [
     "The SQL of the access check is cheap and indexed. EXPLAIN ANALYZE on PostgreSQL: the grants query "
-    "0.2 ms (`ix_access_grants_grantee`); the filtered count 1.6 ms + 0.6 ms planning (BitmapOr of "
+    "0.2 ms (`ix_access_grants_grantee`); the filtered count 1.9 ms + 0.6 ms planning (BitmapOr of "
     "`ix_cases_tenant_access_group` and the primary key for the single-case grants, then the screening "
-    "filter on 367 heap blocks) against 2.1 ms for the baseline's count of all 10,000 rows (sequential "
-    "scan); the page 0.3 ms (walks `ix_cases_tenant_updated` and skips the 226 unreadable rows before the "
-    "50th readable one) against 0.05 ms. A covering index (tenant_id, access_group_id, screening_code) was "
-    "tried: the planner does not use it, because the OR with the case ids needs the heap anyway. So no "
-    "index migration: the rest of the access check's cost is round trips and Python, not the database.",
+    "filter on 426 heap blocks) against 1.0 ms for the baseline's count of all 10,000 rows (index-only "
+    "scan of `ix_cases_tenant_owner`); the page 0.2–0.4 ms (walks `ix_cases_tenant_updated` and skips the "
+    "231 unreadable rows before the 50th readable one) against 0.05 ms. Covering indexes (tenant_id, "
+    "access_group_id, screening_code[, id]) were tried: the planner keeps the bitmap plan, which needs the "
+    "heap for the OR with the case ids. So no index migration: most of the access check's cost is its "
+    "session's round trips and Python, not the database.",
     "Round trips: authentication (2 lookups), `load_scope`, the list and the audit record each open their "
     "own session, and on PostgreSQL each session costs a pool pre-ping, a BEGIN and a ROLLBACK or COMMIT "
     "beside its statements (about 0.4 ms per session here on localhost, more across a network). Fix: one "
     "read session per request for authentication, scope and list (e.g. opened lazily and kept in "
     "`flask.g`), and the tenant and deactivation lookups as one query: 11 round trips instead of 21, "
     "some 1–1.5 ms per request here.",
-    "SQLite's long tail under concurrent callers: every transaction, read-only ones included, starts with "
-    "`BEGIN IMMEDIATE` (`akta/db/database.py`), so the four read sessions of each request queue for the "
-    "one write lock, and SQLite's busy handler waits in growing sleeps (1, 2, 5, 10 … 100 ms). Fix: begin "
-    "read-only sessions (views, access store) with a plain deferred BEGIN and keep IMMEDIATE for units of "
-    "work, which are the only ones that read and then write; WAL readers never block the writer. Tried as a "
-    "patch in a scratch script, 4 threads in one process: p95 120 → 56 ms, p99 350 → 65 ms, throughput "
-    "unchanged (~100 req/s).",
+    "SQLite under concurrent callers had a long tail, found with this benchmark: every transaction, "
+    "read-only ones included, began with `BEGIN IMMEDIATE`, so the four read sessions of each request "
+    "queued for the one write lock and SQLite's busy handler waited in growing sleeps (1, 2, 5, 10 … "
+    "100 ms): with 4 callers under gunicorn p95 was 147 to 269 ms and p99 252 to 621 ms over four runs. Fixed since in "
+    "14128e5: read-only sessions (`Database.read_session`, used by the views and the access store) begin "
+    "deferred, units of work keep IMMEDIATE; the figures above are with the fix. In a scratch script "
+    "before the fix, 4 threads in one process, two runs each: p95 108–124 → 55–56 ms, p99 345–353 → "
+    "63–66 ms, throughput unchanged (~100 req/s).",
     "Identity's chain is the slow part of audit: `AuditTrail.append` runs 5 statements per record "
     "(duplicate check, head upsert, head SELECT … FOR UPDATE, INSERT, head UPDATE) and the worker adds an "
     "inbox INSERT, so a batch of 200 costs some 1,200 statements, and end to end is bounded by it. Fix: "
