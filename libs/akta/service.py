@@ -81,8 +81,9 @@ class Service:
         app = self._build_api(self)
         hops = self.settings.trusted_proxy_hops
         if hops:
-            # The client's own address for audit records, as the trusted proxies report it.
-            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_prefix=hops)
+            # The client's address, as the trusted proxies report it, for audit records. Only the
+            # nearest proxy (the gateway) sets the path prefix and passes the scheme on.
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_prefix=1)
         return app
 
     @property

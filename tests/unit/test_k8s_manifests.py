@@ -27,6 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 NAMESPACE = "akta"
 SERVICES = ("identity", "cases", "docstore", "dispatch", "intake", "retention")
+# The gateway keeps the web sessions in its own schema, so it has a migration too.
+MIGRATED = (*SERVICES, "gateway")
+# X-Forwarded-For entries each HTTP API believes: the services sit behind the ingress
+# controller and the gateway (which appends the ingress's address), the gateway behind the
+# ingress controller alone.
+TRUSTED_PROXY_HOPS = {**{service: 2 for service in SERVICES}, "gateway": 1}
 # Every service that consumes events (akta.contracts.subscriptions) needs a worker Deployment.
 SUBSCRIBERS = tuple(sorted({subscription.service for subscription in SUBSCRIPTIONS}))
 # The key of the Secret akta-token-keys only identity's HTTP API may see: it signs the tokens.
@@ -215,8 +221,8 @@ def test_every_service_has_a_relay_with_metrics(service):
     serves_metrics_on_its_own_port(relay)
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_every_service_has_a_migration(service):
+@pytest.mark.parametrize("service", MIGRATED)
+def test_every_service_and_the_gateway_has_a_migration(service):
     commands = [only_container(job)["command"] for job in of_kind("Job")]
     assert [f"akta-{service}", "migrate"] in commands
 
@@ -344,7 +350,25 @@ def secrets() -> dict[str, dict[str, str]]:
 
 
 def env_values(container: dict) -> dict[str, str]:
-    return {variable["name"]: variable.get("value") for variable in container.get("env", [])}
+    """The container's `env`, a value taken from a ConfigMap or Secret key (`valueFrom`) read
+    from the manifests; an optional reference to a key they do not hold is left out, as
+    Kubernetes does."""
+    values = {}
+    for variable in container.get("env", []):
+        reference = variable.get("valueFrom", {})
+        if "secretKeyRef" in reference or "configMapKeyRef" in reference:
+            key_ref = reference.get("secretKeyRef") or reference["configMapKeyRef"]
+            source = secrets() if "secretKeyRef" in reference else config_maps()
+            data = source.get(key_ref["name"], {})
+            if key_ref["key"] in data:
+                values[variable["name"]] = data[key_ref["key"]]
+            else:
+                assert key_ref.get("optional"), (
+                    f"{variable['name']}: no key {key_ref['key']} in {key_ref['name']}"
+                )
+        else:
+            values[variable["name"]] = variable.get("value")
+    return values
 
 
 def environment_of(container: dict) -> dict[str, str]:
@@ -394,16 +418,78 @@ def test_every_container_reads_its_settings_in_real_mode(monkeypatch):
         settings = (GatewaySettings if service == "gateway" else settings_class(service))()
         assert settings.mode == "real", workload
         assert settings.effective_log_format == "json", workload
-        if service == "gateway":
-            assert set(settings.service_urls) == set(SERVICES)
-            continue
+        # The gateway too: its web sessions live in its own schema.
         assert settings.effective_database_url.startswith("postgresql+psycopg://"), workload
         assert settings.effective_database_schema == service, workload
+        if service == "gateway":
+            if container["command"][1] == "serve":
+                assert set(settings.service_urls) == set(SERVICES)
+            continue
         assert settings.bus_url.startswith("amqp://"), workload
         mounted = mounted_files(spec, container)
         assert str(settings.token_public_key_file) in mounted, f"{workload}: public key not mounted"
         if service == "identity" and container["command"][1] == "serve":
             assert str(settings.effective_private_key_file) in mounted, f"{workload}: no signing key"
+
+
+def test_every_http_api_trusts_the_proxies_in_front_of_it(monkeypatch):
+    """Services behind ingress and gateway believe two X-Forwarded-For entries, the gateway
+    one, so that audit records get the browser's address (akta.service.Service.app)."""
+    http_apis = [
+        (workload, container) for workload, _, container in containers() if container["command"][1] == "serve"
+    ]
+    assert {service_of(container) for _, container in http_apis} == set(TRUSTED_PROXY_HOPS)
+    for workload, container in http_apis:
+        use_environment_of(container, monkeypatch)
+        service = service_of(container)
+        settings = (GatewaySettings if service == "gateway" else settings_class(service))()
+        assert settings.trusted_proxy_hops == TRUSTED_PROXY_HOPS[service], workload
+
+
+def test_the_gateway_keeps_its_sessions_in_its_own_schema_and_sees_no_other_secret(monkeypatch):
+    """The gateway (the only part reachable from outside) gets the database URL from the
+    Secret, but neither the broker URL nor the SMTP password."""
+    gateway_workloads = [
+        (workload, container) for workload, _, container in containers() if service_of(container) == "gateway"
+    ]
+    assert sorted(container["command"][1] for _, container in gateway_workloads) == ["migrate", "serve"]
+    for workload, container in gateway_workloads:
+        assert not [source for source in container.get("envFrom", []) if "secretRef" in source], workload
+        environment = environment_of(container)
+        assert "AKTA_BUS_URL" not in environment, workload
+        assert not [name for name in environment if "PASSWORD" in name], workload
+        use_environment_of(container, monkeypatch)
+        settings = GatewaySettings()
+        assert settings.effective_database_url == secrets()["akta-connections"]["AKTA_DATABASE_URL"], workload
+        assert settings.effective_database_schema == "gateway", workload
+
+
+def test_the_session_cookie_is_secure_behind_the_tls_ingress(monkeypatch):
+    """TLS ends at the Ingress, so the gateway sees plain HTTP: it must be told."""
+    (ingress,) = of_kind("Ingress")
+    assert ingress["spec"]["tls"]
+    use_environment_of(only_container(named("Deployment", "gateway")), monkeypatch)
+    assert GatewaySettings().session_cookie_secure is True
+
+
+def test_the_cases_worker_reads_the_mail_settings(monkeypatch):
+    """The notifier in cases-worker sends the e-mails: the SMTP settings of akta-config and the
+    password of the Secret reach it."""
+    from akta_cases.settings import CasesSettings
+
+    worker = only_container(named("Deployment", "cases-worker"))
+    assert worker["command"][:2] == ["akta-cases", "worker"]
+    use_environment_of(worker, monkeypatch)
+    settings = CasesSettings()
+    config = config_maps()["akta-config"]
+    for name in ("AKTA_CASES_SMTP_HOST", "AKTA_CASES_SMTP_PORT", "AKTA_CASES_MAIL_FROM"):
+        assert name in config, f"set {name} in akta-config"
+    assert settings.smtp_host == config["AKTA_CASES_SMTP_HOST"]
+    assert settings.mail_from == config["AKTA_CASES_MAIL_FROM"]
+    assert (
+        settings.smtp_password.get_secret_value() == secrets()["akta-connections"]["AKTA_CASES_SMTP_PASSWORD"]
+    )
+    assert "AKTA_CASES_SMTP_PASSWORD" not in config, "the password belongs in the Secret"
 
 
 def test_only_the_identity_http_api_sees_the_private_key():
@@ -433,9 +519,14 @@ def test_every_relay_worker_migration_and_cron_job_starts_without_the_private_ke
     each of its subscriptions."""
     for workload, _, container in containers():
         service, subcommand = service_of(container), container["command"][1]
-        if service == "gateway" or subcommand == "serve":
+        if subcommand == "serve":
             continue
         use_environment_of(container, monkeypatch, AKTA_DATA_DIR=str(tmp_path))
+        if service == "gateway":  # `akta-gateway migrate` opens only the gateway's database
+            from akta_gateway.bootstrap import open_database
+
+            open_database(GatewaySettings()).engine.dispose()
+            continue
         bootstrap = importlib.import_module(f"akta_{service}.bootstrap").bootstrap
         built = bootstrap()
         if subcommand == "worker":
@@ -472,6 +563,11 @@ def test_every_reference_resolves():
                 assert source["configMapRef"]["name"] in config_maps(), workload
             if "secretRef" in source:
                 assert source["secretRef"]["name"] in secrets(), workload
+        for variable in container.get("env", []):
+            key_ref = variable.get("valueFrom", {}).get("secretKeyRef")
+            if key_ref:
+                assert key_ref["name"] in secrets(), f"{workload}: no Secret {key_ref['name']}"
+                assert key_ref.get("optional") or key_ref["key"] in secrets()[key_ref["name"]], workload
         volumes = {volume["name"]: volume for volume in spec.get("volumes", [])}
         for mount in container.get("volumeMounts", []):
             assert mount["name"] in volumes, f"{workload}: no volume {mount['name']}"

@@ -172,8 +172,9 @@ def _forget_stale_cookie(response):
 def forwarded_for(environ: dict) -> dict[str, str]:
     """The browser's address for the service behind: appended to any X-Forwarded-For already
     there, as every proxy on the way does (services trust as many hops as AKTA_TRUSTED_PROXY_HOPS)."""
-    client = environ.get("REMOTE_ADDR", "")
-    earlier = environ.get("HTTP_X_FORWARDED_FOR", "")
+    # The address that connected to us, before any ProxyFix of ours rewrote it.
+    client = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR") or environ.get("REMOTE_ADDR", "")
+    earlier = environ.get("werkzeug.proxy_fix.orig", {}).get("HTTP_X_FORWARDED_FOR") or environ.get("HTTP_X_FORWARDED_FOR", "")
     value = f"{earlier}, {client}" if earlier else client
     return {"X-Forwarded-For": value} if value else {}
 

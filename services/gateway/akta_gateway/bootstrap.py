@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from akta.db import migrations
 from akta.db.database import Database
@@ -25,7 +26,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 class Gateway:
     database: Database
     sessions: Sessions
-    wsgi_app: DispatcherMiddleware
+    wsgi_app: object
 
     def migrate(self) -> None:
         migrations.upgrade(self.database, MIGRATIONS_DIR)
@@ -49,7 +50,11 @@ def bootstrap(mounts: dict[str, object], identity_http: httpx.Client, settings: 
     readiness = {"database": database.ping, "migrations": _migrated_check(database)}
     front = create_gateway_app(sorted(mounts), sessions, settings, readiness)
     guarded = {f"/api/{name}": SessionAuth(app, sessions) for name, app in mounts.items()}
-    return Gateway(database, sessions, DispatcherMiddleware(front, guarded))
+    wsgi_app = DispatcherMiddleware(front, guarded)
+    if settings.trusted_proxy_hops:
+        # Behind the ingress: the browser's address and scheme (secure cookies, audit records).
+        wsgi_app = ProxyFix(wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops)
+    return Gateway(database, sessions, wsgi_app)
 
 
 def _migrated_check(database: Database):

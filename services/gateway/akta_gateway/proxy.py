@@ -26,7 +26,8 @@ class ServiceProxy:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["X-Forwarded-Prefix"] = request.script_root
         headers.update(forwarded_for(environ))
-        headers["X-Forwarded-Proto"] = request.scheme
+        # The scheme the browser used: the ingress's word for it when there is one, else ours.
+        headers["X-Forwarded-Proto"] = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
         url = f"{self.base_url}{request.path}"
         try:
             upstream = self.client.send(

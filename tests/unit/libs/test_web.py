@@ -138,3 +138,16 @@ def test_behind_trusted_proxies_the_client_address_is_the_forwarded_one(tmp_path
     untrusting.app.add_url_rule("/whoami", "whoami", lambda: jsonify(ip=context.current().client_ip))
     assert untrusting.app.test_client().get("/whoami", headers=headers).json["ip"] == "127.0.0.1"
     assert forwarded_for({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}) == {"X-Forwarded-For": "203.0.113.7, 10.0.0.2"}
+
+
+def test_two_hops_give_the_browser_address_and_keep_the_gateways_prefix(tmp_path):
+    from flask import jsonify, request
+
+    from akta import context
+    from akta_cases.bootstrap import bootstrap
+    from akta_cases.settings import CasesSettings
+
+    service = bootstrap(CasesSettings(data_dir=tmp_path, trusted_proxy_hops=2))
+    service.app.add_url_rule("/whereami", "whereami", lambda: jsonify(ip=context.current().client_ip, root=request.script_root, scheme=request.scheme))
+    headers = {"X-Forwarded-For": "203.0.113.7, 10.0.0.1", "X-Forwarded-Prefix": "/api/cases", "X-Forwarded-Proto": "https"}
+    assert service.app.test_client().get("/whereami", headers=headers).json == {"ip": "203.0.113.7", "root": "/api/cases", "scheme": "https"}
