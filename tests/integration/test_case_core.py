@@ -138,3 +138,22 @@ def test_a_person_case_is_found_or_created_once(stack, school):
     for thread in threads:
         thread.join()
     assert len(set(results)) == 1, "four callers at once still give the person one case"
+
+
+def test_the_person_is_the_one_party_of_their_case(stack, school):
+    _, _, template_id = _plan_and_template(stack, school, fields=[])
+    body = {"identifier": "010203-1234", "template_id": template_id, "title": "Elevsag: Ida"}
+    created = _post(stack, "/person-cases", school["admin"], json=body)
+    again = _post(stack, "/person-cases", school["admin"], 200, json={**body, "identifier": "0102031234", "party_role": "pupil"})
+    case_id = created["case"]["id"]
+    assert again["case"]["id"] == case_id
+    parties = stack.client.get(f"/api/cases/cases/{case_id}/parties", headers=school["admin"]).json
+    assert parties["total"] == 1 and parties["items"][0]["role"] == "other", "a neutral role unless one is named"
+    found = _post(stack, "/contacts/lookup", school["admin"], 200, json={"identifier_scheme": "cpr", "identifier": "0102031234"})
+    assert parties["items"][0]["contact"]["id"] == found["id"] and found["kind"] == "person"
+
+    named = _post(stack, "/person-cases", school["admin"], json={**body, "identifier": "020304-5678", "party_role": "pupil"})
+    [party] = stack.client.get(f"/api/cases/cases/{named['case']['id']}/parties", headers=school["admin"]).json["items"]
+    assert party["role"] == "pupil"
+    bad = stack.client.post("/api/cases/person-cases", json={**body, "party_role": "boss"}, headers=school["admin"])
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"].startswith("party_role")

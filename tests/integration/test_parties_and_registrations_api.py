@@ -5,6 +5,9 @@ that code; bad input is 422 naming the field; a bad move 409; a stale If-Match 4
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -301,6 +304,7 @@ def test_the_same_idempotency_key_files_once(stack, school):
     again = post(stack, f"/cases/{case['id']}/registrations", registration_body(), headers)
     assert first.status_code == again.status_code == 201
     assert again.json["id"] == first.json["id"] and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_data() == first.get_data(), "the same body"
     assert get(stack, f"/cases/{case['id']}/registrations", school.anna).json["total"] == 1
 
 
@@ -378,3 +382,86 @@ def test_another_tenant_sees_no_contact_party_or_registration(stack, school):
 
 def _user_id(stack, headers) -> str:
     return stack.client.get("/api/identity/me", headers=headers).json["subject_id"]
+
+
+def _csv_rows(response) -> list[dict]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def _exports(stack, entity_type: str) -> list[dict]:
+    with stack.services["cases"].database.session() as session:
+        bodies = session.scalars(select(outbox_table.c.body).where(outbox_table.c.event_type == "cases.audit.recorded.v1"))
+        records = [json.loads(body)["data"] for body in bodies]
+    return [r for r in records if r["entity_type"] == entity_type and r["action"] == "export"]
+
+
+def test_the_registration_export_holds_what_the_list_holds_for_each_caller(stack, school):
+    case, screened_case = school.case(), school.case("Elevsag: helbred", screening_code="pupil")
+    plain = file_registration(stack, school, case)
+    stricter = file_registration(stack, school, case, title="Lægeerklæring", screening_code="pupil")
+    hidden_case = file_registration(stack, school, screened_case, title="=HYPERLINK(\"x\")")
+    bo = school.person("bo", ("access_group", school.access_group, "read"))
+    carl = school.person("carl")
+    for headers, query, expected in [
+        (school.anna, "", {plain["id"], stricter["id"], hidden_case["id"]}),
+        (school.anna, f"?case_id={case['id']}&page_size=1", {plain["id"], stricter["id"]}),
+        (bo, "", {plain["id"]}),
+        (carl, "", set()),
+    ]:
+        exported = _csv_rows(get(stack, f"/registrations.csv{query}", headers))
+        listed = get(stack, f"/registrations{query.replace('page_size=1', 'page_size=100')}", headers).json["items"]
+        assert {row["id"] for row in exported} == {item["id"] for item in listed} == expected
+    [formula] = [r for r in _csv_rows(get(stack, "/registrations.csv", school.anna)) if r["id"] == hidden_case["id"]]
+    assert formula["title"].startswith("'="), "a formula stays text"
+    assert len(_exports(stack, "registration")) == 5
+    assert stack.client.get("/api/cases/registrations.csv").status_code == 401
+
+
+def test_the_my_tasks_export_holds_my_open_tasks_on_cases_i_may_read(stack, school):
+    case, screened_case = school.case(), school.case("Elevsag: helbred", screening_code="pupil")
+    bo = school.person("bo", ("access_group", school.access_group, "read"))
+    bo_id = _user_id(stack, bo)
+
+    def task(on, title, assignee):
+        response = post(stack, f"/cases/{on['id']}/tasks", {"title": title, "assignee_id": assignee}, school.anna)
+        assert response.status_code == 201, response.get_data(as_text=True)
+        return response.json["id"]
+
+    mine = task(case, "Ring til mor", bo_id)
+    task(screened_case, "Læs lægeerklæringen", bo_id)
+    task(case, "Annas opgave", _user_id(stack, school.anna))
+    exported = _csv_rows(get(stack, "/dashboard/my-tasks.csv", bo))
+    listed = get(stack, "/dashboard/my-tasks", bo).json["items"]
+    assert [row["id"] for row in exported] == [item["id"] for item in listed] == [mine]
+    assert exported[0]["case_number"] == case["number"] and exported[0]["title"] == "Ring til mor"
+    assert len(_csv_rows(get(stack, "/dashboard/my-tasks.csv", school.anna))) == 1
+    assert len(_exports(stack, "task")) == 2
+
+
+def test_the_contact_export_keeps_hidden_national_ids_hidden(stack, school):
+    case = school.case()
+    pupil = pupil_party(stack, school, case)["contact"]
+    guardian = post(
+        stack, "/contacts", {"name": "=cmd", "identifier_scheme": "cpr", "identifier": GUARDIAN_CPR}, school.anna
+    ).json
+    other_group = stack.admin_post(school.admin, "/access-groups", {"name": "Personalesager"})["id"]
+    bo = school.person("bo", ("access_group", school.access_group, "read"))
+    olga = school.person("olga", ("access_group", other_group, "read"))
+    for headers, shown in [(school.anna, {pupil["id"]}), (bo, {pupil["id"]}), (olga, set())]:
+        response = get(stack, "/contacts.csv", headers)
+        exported = {row["id"]: row for row in _csv_rows(response)}
+        listed = {item["id"]: item for item in get(stack, "/contacts", headers).json["items"]}
+        assert set(exported) == set(listed) == {pupil["id"], guardian["id"]}
+        for contact_id, item in listed.items():
+            assert exported[contact_id]["identifier"] == (item["identifier"] or "")
+            assert exported[contact_id]["identifier_hidden"] == str(item["identifier_hidden"])
+        assert {i for i, row in exported.items() if row["identifier"]} == shown
+        assert GUARDIAN_CPR not in response.get_data(as_text=True)
+        if not shown:
+            assert PUPIL_CPR not in response.get_data(as_text=True)
+    assert exported[guardian["id"]]["name"] == "'=cmd"
+    assert get(stack, "/contacts.csv", school.person("carl")).status_code == 403
+    assert len(_exports(stack, "contact")) == 3

@@ -3,6 +3,8 @@ back only where `policy` says the caller may see it; otherwise it is None and ma
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import and_, exists, or_, select, true
 
 from akta.access.scope import READ, AccessScope
@@ -101,14 +103,39 @@ def list_contacts(
     kind: str | None = None,
 ) -> tuple[list[dict], int]:
     """By name, case and spacing folded; `name` matches anywhere in it."""
+    query = _listed(scope, sees_every_national_id, name, kind)
+    with database.session() as session:
+        rows, total = fetch_page(session, query.order_by(contacts.c.search_name, contacts.c.id), offset, limit)
+    return [_dict(row) for row in rows], total
+
+
+def iter_contacts(
+    database: Database,
+    scope: AccessScope,
+    sees_every_national_id: bool = False,
+    name: str | None = None,
+    kind: str | None = None,
+    batch_size: int = 500,
+) -> Iterator[dict]:
+    """Every contact list_contacts lists, national ids hidden alike, for exports: `batch_size`
+    at a time after the last id seen, each batch in a short session of its own."""
+    query = _listed(scope, sees_every_national_id, name, kind).order_by(contacts.c.id).limit(batch_size)
+    after = None
+    while True:
+        batch = query if after is None else query.where(contacts.c.id > after)
+        with database.session() as session:
+            rows = session.execute(batch).mappings().all()
+        yield from (_dict(row) for row in rows)
+        if len(rows) < batch_size:
+            return
+        after = rows[-1]["id"]
+
+
+def _listed(scope: AccessScope, sees_every_national_id: bool, name: str | None, kind: str | None):
     query = _select(scope, sees_every_national_id)
     conditions = []
     if name and name.strip():
         conditions.append(contacts.c.search_name.contains(search_key(name), autoescape=True))
     if kind:
         conditions.append(contacts.c.kind == kind)
-    if conditions:
-        query = query.where(and_(*conditions))
-    with database.session() as session:
-        rows, total = fetch_page(session, query.order_by(contacts.c.search_name, contacts.c.id), offset, limit)
-    return [_dict(row) for row in rows], total
+    return query.where(and_(*conditions)) if conditions else query

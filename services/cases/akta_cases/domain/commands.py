@@ -46,3 +46,4 @@ class FileForPerson:
     template_id: str
     title: str
     access_group_id: str | None = None
+    party_role: str = "other"

@@ -22,7 +22,8 @@ from akta_cases.contacts.api import create_contacts_blueprint
 from akta_cases.domain import commands
 from akta_cases.domain.model import TITLE_MAX_LENGTH, UNCHANGED, CaseNotFound
 from akta_cases.entrypoints.exports import create_case_export_blueprint
-from akta_cases.parties.api import create_parties_blueprint
+from akta_cases.parties import views as party_views
+from akta_cases.parties.api import PartyRole, create_parties_blueprint
 from akta_cases.registrations.api import create_registrations_blueprint
 from akta_cases.saved_searches.api import create_saved_searches_blueprint
 from akta_cases.service_layer import handlers
@@ -110,6 +111,9 @@ class PersonCaseIn(BaseModel):
     template_id: str = Field(min_length=1, max_length=36)
     title: str = Field(min_length=1, max_length=TITLE_MAX_LENGTH, description="Used when the case is created.")
     access_group_id: str | None = Field(default=None, max_length=36)
+    party_role: PartyRole | None = Field(
+        default=None, description="The person's role as a party of the case (GET /party-roles); defaults to other."
+    )
 
 
 class PersonCaseOut(BaseModel):
@@ -258,7 +262,22 @@ def create_api(service: Service):
         audit.record_read(service, principal.tenant_id, "case", path.case_id, action="read_notes")
         return jsonify(items=notes)
 
+    def filed_person_case(resources: list[dict[str, str]]) -> Response | None:
+        """The answer to POST /person-cases rebuilt from the case and party it touched: created
+        when the party was added together with the case (same time), else the case was found."""
+        _, scope = current_scope(service.authenticator)
+        case_id = next((r["id"] for r in resources if r["type"] == "Case"), None)
+        party_id = next((r["id"] for r in resources if r["type"] == "CaseParty"), None)
+        case = views.get_case(service.database, scope, case_id) if case_id else None
+        party = party_views.get_party(service.database, scope, case_id, party_id) if case and party_id else None
+        if case is None or party is None:
+            return None
+        created = party["added_at"] == case["created_at"]
+        body_out = PersonCaseOut(case=CaseOut(**case), created=created).model_dump_json()
+        return Response(body_out, status=201 if created else 200, mimetype="application/json")
+
     @api.post("/person-cases", responses={200: PersonCaseOut, 201: PersonCaseOut})
+    @idempotent(service, recover=filed_person_case)
     def person_case(body: PersonCaseIn):
         """The person's open case under the template, created when missing (201). Dispatch and
         intake file letters, receipts and replies into it. The identifier is in the body, never
@@ -266,7 +285,10 @@ def create_api(service: Service):
         principal, scope = current_scope(service.authenticator)
         principal.require_scope("cases:write")
         case_id, created = handlers.file_for_person(
-            commands.FileForPerson(principal.tenant_id, body.identifier, body.template_id, body.title, body.access_group_id),
+            commands.FileForPerson(
+                principal.tenant_id, body.identifier, body.template_id, body.title, body.access_group_id,
+                party_role=body.party_role or "other",
+            ),
             service.unit_of_work(),
             scope,
         )

@@ -3,6 +3,7 @@ group or a grant on it, and its screening) and so must the registration's own sc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import and_, or_, select
@@ -73,6 +74,42 @@ def list_registrations(
 ) -> tuple[list[dict], int]:
     """Across the tenant's cases, newest journal date first; `date_from`/`date_to` bound the
     journal date, both inclusive."""
+    query = _listed(
+        scope, kind=kind, status=status, date_from=date_from, date_to=date_to, case_id=case_id,
+        reply_to_registration_id=reply_to_registration_id,
+    )
+    order = (registrations.c.journal_date.desc(), registrations.c.created_at.desc(), registrations.c.id)
+    with database.session() as session:
+        rows, total = fetch_page(session, query.order_by(*order), offset, limit)
+        return _with_children(session, scope.tenant_id, rows), total
+
+
+def iter_registrations(database: Database, scope: AccessScope, filters: dict, batch_size: int = 500) -> Iterator[dict]:
+    """Every registration list_registrations lists with `filters` (its keyword arguments), for
+    exports: `batch_size` at a time after the last id seen, each batch in a short session."""
+    query = _listed(scope, **filters).order_by(registrations.c.id).limit(batch_size)
+    after = None
+    while True:
+        batch = query if after is None else query.where(registrations.c.id > after)
+        with database.session() as session:
+            rows = session.execute(batch).mappings().all()
+            found = _with_children(session, scope.tenant_id, rows)
+        yield from found
+        if len(rows) < batch_size:
+            return
+        after = rows[-1]["id"]
+
+
+def _listed(
+    scope: AccessScope,
+    kind: str | None = None,
+    status: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    case_id: str | None = None,
+    reply_to_registration_id: str | None = None,
+):
+    """The readable registrations matching GET /registrations's filters, unordered."""
     query = _select(scope)
     for column, value in (
         (registrations.c.kind, kind),
@@ -86,10 +123,7 @@ def list_registrations(
         query = query.where(registrations.c.journal_date >= date_from)
     if date_to is not None:
         query = query.where(registrations.c.journal_date <= date_to)
-    order = (registrations.c.journal_date.desc(), registrations.c.created_at.desc(), registrations.c.id)
-    with database.session() as session:
-        rows, total = fetch_page(session, query.order_by(*order), offset, limit)
-        return _with_children(session, scope.tenant_id, rows), total
+    return query
 
 
 def _with_children(session, tenant_id: str, rows) -> list[dict]:

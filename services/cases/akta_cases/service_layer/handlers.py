@@ -17,10 +17,15 @@ from akta.contracts.cases import CaseLinked, CaseNoteAdded
 from akta.db.unit_of_work import UnitOfWork
 from akta.errors import Conflict, Forbidden, InvalidField
 from akta.identifiers import InvalidCompanyId, InvalidNationalId, parse_company_id, parse_national_id
+from akta_cases.adapters.duplicates import DuplicateKey
 from akta_cases.adapters.orm import case_links, case_notes, person_cases
 from akta_cases.archive_plan.model import effective_defaults
+from akta_cases.contacts.handlers import file_contact
+from akta_cases.contacts.model import ContactDetails, parse_identifier
 from akta_cases.domain import commands
+from akta_cases.domain.case_ref import CaseRef
 from akta_cases.domain.model import UNCHANGED, Case, CaseHasOpenTasks, CaseNotFound, CaseSettings
+from akta_cases.parties.model import CaseParty, check_role
 from akta_cases.tasks import handlers as task_handlers
 
 log = structlog.get_logger("akta.cases")
@@ -203,13 +208,16 @@ def add_note(uow, scope: AccessScope, tenant_id: str, case_id: str, text: str) -
 
 def file_for_person(command: commands.FileForPerson, uow, scope: AccessScope) -> tuple[str, bool]:
     """The open case of this person (CPR, fødselsnummer, D-number, CVR, organisasjonsnummer) under
-    the template, created when missing. Returns the case's id and whether it was created."""
+    the template, created when missing, with the person (found in the contacts registry by the
+    identifier, or filed there) a party of it in `command.party_role`, in the same transaction.
+    Returns the case's id and whether it was created."""
     identifier = _normalised_identifier(command.identifier)
+    check_role(command.party_role, "party_role")
     key = hashlib.sha256(f"{command.tenant_id}:{identifier}".encode()).hexdigest()
     for attempt in (1, 2):
         try:
             return _find_or_open_person_case(command, key, uow, scope)
-        except IntegrityError:
+        except (IntegrityError, DuplicateKey):
             # Another caller created this person's case at the same moment; theirs is found now.
             if attempt == 2:
                 raise
@@ -222,17 +230,21 @@ def _find_or_open_person_case(command: commands.FileForPerson, key: str, uow, sc
         & (person_cases.c.template_id == command.template_id)
         & (person_cases.c.identifier_hash == key)
     )
+    now = _now()
     with uow:
         case_id = uow.session.scalar(select(person_cases.c.case_id).where(where))
         existing = uow.cases.get(command.tenant_id, case_id) if case_id else None
         if existing is not None and existing.status == "open":
             if not _allows(scope, WRITE, existing):
                 raise Forbidden("the person's case exists but you may not file into it")
+            if _ensure_person_party(uow, scope, existing, command, now):
+                uow.commit()
             return existing.id, False
         case = _open_case(
             uow, commands.CreateCase(command.tenant_id, command.title, command.access_group_id, template_id=command.template_id),
-            scope, _now(),
+            scope, now,
         )
+        _ensure_person_party(uow, scope, case, command, now)
         if case_id is None:
             uow.session.execute(person_cases.insert().values(
                 tenant_id=command.tenant_id, template_id=command.template_id, identifier_hash=key, case_id=case.id,
@@ -244,6 +256,30 @@ def _find_or_open_person_case(command: commands.FileForPerson, key: str, uow, sc
                 raise IntegrityError("person case moved meanwhile", None, Exception("raced"))
         uow.commit()
     return case.id, True
+
+
+UNNAMED_CONTACT = "(name not given)"
+_SCHEMES_BY_LENGTH = {8: "cvr", 9: "organisasjonsnummer", 10: "cpr", 11: "fodselsnummer"}
+
+
+def _ensure_person_party(uow, scope: AccessScope, case: Case, command: commands.FileForPerson, now: datetime) -> bool:
+    """Make the person a party of their case unless they are one already (in any role): the
+    contact with their identifier, or a new one named UNNAMED_CONTACT until someone names it.
+    True when a party was added."""
+    digits = _normalised_identifier(command.identifier)
+    scheme = _SCHEMES_BY_LENGTH[len(digits)]
+    contact = uow.contacts.by_identifier(command.tenant_id, parse_identifier(scheme, digits, ""))
+    if contact is None:
+        details = ContactDetails(name=UNNAMED_CONTACT, identifier_scheme=scheme, identifier=digits)
+        contact, _ = file_contact(uow, scope, command.tenant_id, details, now)
+    elif case.id in uow.parties.case_ids_of(command.tenant_id, contact.id):
+        return False
+    party = CaseParty.add(CaseRef.of(case), contact.id, command.party_role, context.current().actor, now)
+    uow.parties.add(party)
+    audit.record(
+        uow, command.tenant_id, "create", "case_party", party.id, case_id=case.id, contact_id=contact.id, role=party.role
+    )
+    return True
 
 
 def _normalised_identifier(text: str) -> str:

@@ -17,8 +17,11 @@ from akta import audit
 from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.auth import current_scope
+from akta.web.csv_export import csv_response
+from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases.domain.model import CaseNotFound
+from akta_cases.entrypoints.exports import timestamped
 from akta_cases.tasks import handlers, views
 from akta_cases.tasks.model import (
     DESCRIPTION_MAX_LENGTH,
@@ -81,6 +84,9 @@ class TaskOut(BaseModel):
     completed_by: str | None
     status_reason: str | None
     version: int
+
+
+TASK_CSV_FIELDS = tuple(TaskOut.model_fields)
 
 
 class StepIn(Strict):
@@ -253,7 +259,13 @@ def create_tasks_blueprint(service: Service) -> APIBlueprint:
             response.headers["Location"] = f"{request.script_root}/workflows/{workflow_id}"
         return response
 
+    def created_task(resources: list[dict[str, str]]) -> Response | None:
+        """The answer to POST /cases/<case_id>/tasks rebuilt from the task it made."""
+        task_id = next((r["id"] for r in resources if r["type"] == "Task"), None)
+        return task_response(current_scope(service.authenticator)[1], task_id, 201) if task_id else None
+
     @api.post("/cases/<case_id>/tasks", responses={201: TaskOut})
+    @idempotent(service, recover=created_task)
     def create_task(path: CasePath, body: TaskIn):
         """A task on an open case (write access). The assignee is notified."""
         principal, scope = caller("cases:write")
@@ -367,6 +379,15 @@ def create_tasks_blueprint(service: Service) -> APIBlueprint:
         items, total = views.my_tasks(service.database, scope, principal.subject_id, _today(), query.offset, query.page_size)
         audit.record_read(service, principal.tenant_id, "task", "*", action="list", view="my_tasks", page=query.page, shown=len(items))
         return page_response(TaskOut, items, total, query)
+
+    @api.get("/dashboard/my-tasks.csv", responses={200: None})
+    def export_my_tasks():
+        """The tasks of GET /dashboard/my-tasks as CSV (UTF-8, a header line), streamed: every
+        open task assigned to me on cases I may read. Audited as an export."""
+        principal, scope = caller("cases:read")
+        audit.record_read(service, principal.tenant_id, "task", "*", action="export", view="my_tasks")
+        rows = views.iter_my_tasks(service.database, scope, principal.subject_id, _today())
+        return csv_response(TASK_CSV_FIELDS, rows, timestamped("my-tasks"))
 
     @api.get("/dashboard/my-cases", responses={200: Page[MyCaseOut]})
     def my_cases(query: PageQuery):
