@@ -47,9 +47,10 @@ lint: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/akta-contracts export --out docs
 
-# Every bench/*.py in turn; each prints its figures and writes its section of docs/benchmarks.md.
+# Every bench/*.py in turn (bench/support.py is their shared code, not a benchmark); each prints
+# its figures and writes its section of docs/benchmarks.md.
 bench: $(STAMP)
-	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	@set -e; for script in $(filter-out bench/support.py,$(sort $(wildcard bench/*.py))); do echo "== $$script"; $(BIN)/python $$script; done
 
 .PHONY: bench-authz
 bench-authz: $(STAMP)

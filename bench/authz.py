@@ -13,14 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
-import re
 import secrets
-import socket
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,12 +24,28 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from importlib.metadata import version
 from pathlib import Path
 
 import httpx
-import psycopg
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
+from support import (
+    BENCHMARKS_FILE,
+    LoadSampler,
+    Timing,
+    akta_environment,
+    cleanup_bus,
+    cpu_model,
+    create_database,
+    database_work,
+    drop_database,
+    gunicorn_server,
+    library_versions,
+    server_versions,
+    timed,
+    timed_concurrently,
+    wait_for,
+    write_section,
+)
 
 from akta import audit, context
 from akta.access.scope import AccessScope
@@ -42,7 +53,6 @@ from akta.access.screening import SCREENING_CODES
 from akta.access.tables import access_grants, access_group_members, access_tenants
 from akta.auth.principal import Principal
 from akta.auth.tokens import TokenSigner, write_new_keypair
-from akta.bus.connection import connect
 from akta.bus.tables import outbox_table
 from akta.bus.worker import Delivery
 from akta.contracts import SUBSCRIPTIONS, Envelope, parse_envelope
@@ -59,12 +69,6 @@ from akta_identity.bootstrap import bootstrap as bootstrap_identity
 from akta_identity.service_layer.handlers import EVENT_HANDLERS as IDENTITY_HANDLERS
 from akta_identity.settings import IdentitySettings
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS_FILE = ROOT / "docs" / "benchmarks.md"
-HEADER = (
-    "# Benchmarks\n\nBenchmarks are run with `make bench` (all of them) or `python bench/<name>.py` "
-    "(one); each writes its own section below.\n"
-)
 SECTION_TITLE = "## Access control and audit (issue 3)"
 
 CASES = 10_000
@@ -260,40 +264,6 @@ def analyze(service: Service) -> None:
 # --------------------------------------------------------------------------- measuring
 
 
-@dataclass
-class Timing:
-    samples: list[float]  # milliseconds
-
-    def percentile(self, p: int) -> float:
-        return statistics.quantiles(self.samples, n=100, method="inclusive")[p - 1]
-
-    @property
-    def p50(self) -> float:
-        return self.percentile(50)
-
-    @property
-    def p95(self) -> float:
-        return self.percentile(95)
-
-    @property
-    def p99(self) -> float:
-        return self.percentile(99)
-
-    def cell(self) -> str:
-        return f"{self.p50:.2f} / {self.p95:.2f} / {self.p99:.2f}"
-
-
-def timed(work: Callable[[], object], count: int, warmup: int) -> Timing:
-    for _ in range(warmup):
-        work()
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - started) * 1000)
-    return Timing(samples)
-
-
 class TenantOnlyScope(AccessScope):
     """The baseline: the same list with the tenant as its only condition."""
 
@@ -354,7 +324,7 @@ def measure_list(backend: Backend, data: Dataset, token: str, count: int, warmup
         "list_baseline": lambda: views.list_cases(service.database, baseline, 0, PAGE_SIZE),
         "audit_read": audit_read,
     }, count, warmup))
-    figures["round_trips"] = database_work(service, get, 20)
+    figures["round_trips"] = database_work(service.database, get, 20)
 
 
 def timed_together(parts: dict[str, Callable[[], object]], count: int, warmup: int) -> dict[str, Timing]:
@@ -372,72 +342,13 @@ def timed_together(parts: dict[str, Callable[[], object]], count: int, warmup: i
     return {name: Timing(values) for name, values in samples.items()}
 
 
-def database_work(service: Service, work: Callable[[], object], calls: int) -> dict[str, float]:
-    """Per call of `work`: SQL statements, transactions and client/server round trips. A round
-    trip is a statement, a BEGIN, a COMMIT or ROLLBACK, or the pool's pre-ping on checkout
-    (`pool_pre_ping`), each of which waits for the server on PostgreSQL."""
-    engine = service.database.engine
-    counts = dict.fromkeys(("statements", "begins", "ends", "checkouts"), 0)
-
-    def counter(key: str):
-        def count(*_args, **_kwargs) -> None:
-            counts[key] += 1
-        return count
-
-    def statement(_connection, _cursor, sql: str, *_args) -> None:
-        if not sql.lstrip().upper().startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE is counted as a begin
-            counts["statements"] += 1
-
-    listeners = [
-        (engine, "before_cursor_execute", statement),
-        (engine, "begin", counter("begins")),
-        (engine, "commit", counter("ends")),
-        (engine, "rollback", counter("ends")),
-        (engine.pool, "checkout", counter("checkouts")),
-    ]
-    for target, name, function in listeners:
-        event.listen(target, name, function)
-    try:
-        for _ in range(calls):
-            work()
-    finally:
-        for target, name, function in listeners:
-            event.remove(target, name, function)
-    per_call = {key: value / calls for key, value in counts.items()}
-    pings = per_call["checkouts"] if service.database.is_postgresql else 0
-    per_call["round_trips"] = per_call["statements"] + per_call["begins"] + per_call["ends"] + pings
-    return per_call
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def measure_gunicorn(backend: Backend, data: Dataset, token: str, count: int, warmup: int, log_dir: Path) -> None:
     """`akta-cases serve` (2 workers × 4 threads, as documented) in its own process, over HTTP."""
-    port = free_port()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("AKTA_")}
-    environment.update(backend.gunicorn_env)
-    log_file = log_dir / f"gunicorn-{backend.name.lower()}.log"
-    command = [str(Path(sys.executable).with_name("akta-cases")), "serve", "--bind", f"127.0.0.1:{port}",
-               "--workers", "2", "--threads", "4"]
-    with open(log_file, "wb") as log:
-        server = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+    server, base_url = gunicorn_server(str(Path(sys.executable).with_name("akta-cases")),
+                                       akta_environment(backend.gunicorn_env),
+                                       log_dir / f"gunicorn-{backend.name.lower()}.log")
     headers = {"Authorization": f"Bearer {token}"}
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start; see {log_file}:\n{log_file.read_text()[-2000:]}")
-            time.sleep(0.2)
         with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
             checked = client.get(LIST_PATH)
             if checked.status_code != 200 or checked.json()["total"] != data.visible:
@@ -449,36 +360,14 @@ def measure_gunicorn(backend: Backend, data: Dataset, token: str, count: int, wa
             # Both workers warm (each builds its app and pool on first use), then one caller at a time.
             backend.figures["gunicorn_sequential"] = timed(get, count, max(warmup, 40))
 
-        clients, per_client = 4, max(count // 4, 25)
-        samples: list[float] = []
-        lock = threading.Lock()
+        def caller(_index: int) -> Callable[[], None]:
+            client = httpx.Client(base_url=base_url, headers=headers, timeout=30)
+            return lambda: client.get(LIST_PATH).raise_for_status()
 
-        def caller() -> None:
-            mine = []
-            with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
-                for _ in range(per_client):
-                    started = time.perf_counter()
-                    client.get(LIST_PATH).raise_for_status()
-                    mine.append((time.perf_counter() - started) * 1000)
-            with lock:
-                samples.extend(mine)
-
-        threads = [threading.Thread(target=caller) for _ in range(clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        backend.figures["gunicorn_concurrent"] = Timing(samples)
-        backend.figures["gunicorn_rps"] = len(samples) / elapsed
+        backend.figures["gunicorn_concurrent"], backend.figures["gunicorn_rps"] = timed_concurrently(
+            caller, 4, max(count // 4, 25))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.stop()
 
 
 def measure_audit_outbox(backend: Backend, data: Dataset, singles: int, batched: int, per_transaction: int) -> None:
@@ -614,42 +503,14 @@ def measure_end_to_end(backend: Backend, data: Dataset, count: int, per_transact
     backend.figures["end_to_end_producer"] = count / written
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, message: str, interval: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(message)
-        time.sleep(interval)
-
-
 # --------------------------------------------------------------------------- the report
 
 
 def versions(postgres: Backend | None, bus_url: str) -> dict[str, str]:
-    found = {
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        **{name: version(name) for name in ("sqlalchemy", "flask", "psycopg", "kombu", "gunicorn")},
-    }
+    found = {"sqlite": sqlite3.sqlite_version, **library_versions("sqlalchemy", "flask", "psycopg", "kombu", "gunicorn")}
     if postgres is not None:
-        with postgres.cases.database.engine.connect() as connection:
-            found["postgresql"] = connection.execute(text("SHOW server_version")).scalar_one().split()[0]
-        with connect(bus_url) as connection:
-            connection.ensure_connection(max_retries=1)
-            found["rabbitmq"] = connection.connection.server_properties.get("version", b"?")
-            if isinstance(found["rabbitmq"], bytes):
-                found["rabbitmq"] = found["rabbitmq"].decode()
+        found |= server_versions(postgres.cases.database.engine, bus_url)
     return found
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def report(backends: list[Backend], data: Dataset, found_versions: dict, load: LoadSampler, args) -> list[str]:
@@ -800,45 +661,6 @@ FINDINGS = [
 ]
 
 
-class LoadSampler:
-    """The machine's 1-minute load average, sampled every few seconds while the benchmark runs."""
-
-    def __init__(self, every: float = 5.0) -> None:
-        self.samples = [os.getloadavg()[0]]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
-        self._thread.start()
-
-    def _run(self, every: float) -> None:
-        while not self._stop.wait(every):
-            self.samples.append(os.getloadavg()[0])
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.samples.append(os.getloadavg()[0])
-
-    @property
-    def busy(self) -> bool:
-        return statistics.mean(self.samples) > (os.cpu_count() or 1)
-
-    def describe(self) -> str:
-        return f"{min(self.samples):.1f} to {max(self.samples):.1f} (mean {statistics.mean(self.samples):.1f})"
-
-
-
-def write_section(lines: list[str]) -> None:
-    current = BENCHMARKS_FILE.read_text() if BENCHMARKS_FILE.exists() else HEADER
-    section = SECTION_TITLE + "\n\n" + "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _match: section + "\n", current).rstrip("\n") + "\n"
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section
-    BENCHMARKS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    BENCHMARKS_FILE.write_text(updated)
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -874,17 +696,6 @@ def run_backend(backend: Backend, data: Dataset, token: str, args, log_dir: Path
     measure_chain(backend, data, args.chain_records, args.chain_batch)
     print(f"{backend.name}: end to end over the {backend.bus_label} …", flush=True)
     measure_end_to_end(backend, data, args.e2e_records, args.e2e_per_transaction, timeout=max(120, args.e2e_records / 20))
-
-
-def cleanup_bus(bus_url: str, backend: Backend) -> None:
-    names = backend.cases.names
-    with connect(bus_url) as connection:
-        channel = connection.default_channel
-        for subscription in SUBSCRIPTIONS:
-            channel.queue_delete(queue=names.queue(subscription))
-            channel.queue_delete(queue=names.dead_letter_queue(subscription))
-        channel.exchange_delete(exchange=names.events_exchange)
-        channel.exchange_delete(exchange=names.dead_letter_exchange)
 
 
 def main() -> None:
@@ -925,8 +736,7 @@ def main() -> None:
     created_database = False
     try:
         if args.only in (None, "postgresql"):
-            with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{database_name}"')
+            create_database(args.postgres, database_name)
             created_database = True
             url = f"{args.postgres.replace('postgresql://', 'postgresql+psycopg://')}/{database_name}"
             postgres = build_backend("PostgreSQL", "real", url, args.amqp, namespace, root / "pg", public_key, private_key)
@@ -942,7 +752,7 @@ def main() -> None:
         print()
         print("\n".join(lines))
         if not args.no_docs:
-            write_section(lines)
+            write_section(SECTION_TITLE, lines)
             print(f"\nwritten to {BENCHMARKS_FILE}")
     finally:
         for backend in backends:
@@ -950,12 +760,11 @@ def main() -> None:
             backend.identity.database.dispose()
         if postgres is not None:
             try:
-                cleanup_bus(args.amqp, postgres)
+                cleanup_bus(args.amqp, postgres.cases.names)
             except Exception as error:  # report, but still drop the database
                 print(f"could not remove the bus namespace {namespace}: {error!r}", file=sys.stderr)
         if created_database and not args.keep_database:
-            with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+            drop_database(args.postgres, database_name)
         elif created_database:
             print(f"kept database {database_name}")
         workdir.cleanup()

@@ -38,6 +38,7 @@ cases = Table(
 Index("ix_cases_tenant_updated", cases.c.tenant_id, cases.c.updated_at.desc(), cases.c.id)
 Index("ix_cases_tenant_access_group", cases.c.tenant_id, cases.c.access_group_id, cases.c.updated_at.desc())
 Index("ix_cases_tenant_owner", cases.c.tenant_id, cases.c.owner_id, cases.c.status)
+Index("ix_cases_tenant_access_status", cases.c.tenant_id, cases.c.access_group_id, cases.c.status, cases.c.screening_code)
 
 case_links = Table(
     "case_links",
