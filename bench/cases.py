@@ -792,7 +792,7 @@ def notes(creation: list[CreationRun], work: dict, endpoints: list[Endpoint], in
     slow = [e for e in endpoints if not e.missing and e.single.p95 > 100]
     found.append(
         "One caller, p95 over 100 ms: " + (", ".join(f"{e.label} ({e.single.p95:.0f} ms)" for e in slow) if slow else "none")
-        + "; the dashboard endpoints stay under "
+        + "; p95 of the dashboard endpoints at most "
         + f"{max((e.single.p95 for e in endpoints if e.path.startswith('/dashboard') and not e.missing), default=0):.0f} ms."
     )
     runs = {(run.clients, run.idempotent): run for run in creation}
@@ -829,7 +829,11 @@ def notes(creation: list[CreationRun], work: dict, endpoints: list[Endpoint], in
 # What EXPLAIN ANALYZE, pg_stat_activity and profiles (pyinstrument, in process) showed when this benchmark
 # was written (2026-11-21, on the data above); the scratch prototypes mentioned are not in the repository.
 FINDINGS = [
-    "Where `GET /cases` spends its time (pyinstrument, deep page, in process): 83% waiting for PostgreSQL — the "
+    "Why the list was investigated: before migration 0010, runs of this benchmark on a busier machine (load "
+    "average 4–6) measured p95 for one caller of 97 ms (first page) and 174 ms (deep page), and 254 / 371 ms with "
+    "4 callers.",
+    "Where `GET /cases` spent its time before migration 0010 (pyinstrument, deep page, in process): 83% waiting "
+    "for PostgreSQL — the "
     "count 50 ms and the page 28 ms of 97 ms — and 17 ms of Python (authentication, grants, audit record, JSON).",
     "The count, before migration 0010: a parallel sequential scan of the whole `cases` table, every tenant's rows "
     "included, in three processes (EXPLAIN ANALYZE 34–42 ms at 100,000 cases; it grows with the table, not with "
@@ -872,7 +876,7 @@ FINDINGS = [
     "notifications to its case for the access check (1,142 primary-key probes, 12 ms) and the user's rows are "
     "spread over every page of `notifications`, so the planner scans it (3.6 ms). Fine at this size; at millions "
     "of notifications `ix_notifications_user` takes over.",
-    "CSV exports stream at 10,000–16,000 rows/s, bound by Python (a `csv.writer` per line) rather than by the "
+    "CSV exports stream at 8,000–17,000 rows/s across runs, bound by Python (a `csv.writer` per line) rather than by the "
     "500-row keyset batches, whose queries take 12–30 ms each.",
     "The machine was shared with other developers' test runs (load average above): figures move by a third or "
     "more between runs. Under such load the parallel workers PostgreSQL starts for the count compete with "
