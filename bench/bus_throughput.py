@@ -11,6 +11,8 @@ import itertools
 import os
 import re
 import secrets
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -20,11 +22,13 @@ from pathlib import Path
 import pika
 import psycopg
 from sqlalchemy import text
+from support import LoadSampler
 
 from akta.bus.connection import connect
 from akta.bus.naming import BusNames
 from akta.bus.publisher import open_publisher
 from akta.bus.topology import declare_topology
+from akta.contracts.cases import CaseCreated
 from akta.contracts.subscriptions import SUBSCRIPTIONS
 from akta.logs import configure_logging
 from akta_cases.bootstrap import bootstrap as bootstrap_cases
@@ -37,6 +41,9 @@ BENCHMARKS_FILE = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.
 SECTION_TITLE = "## Bus throughput (issue 2)"
 TENANT, ACCESS_GROUP = "bench-tenant", "bench-group"
 TRACK_CASE = next(s for s in SUBSCRIPTIONS if (s.service, s.handler) == ("retention", "track_case"))
+# Other subscribers of CaseCreated (docstore's follow_cases) would each get a persistent copy nobody
+# consumes here, which raw pika's single queue does not: only the measured queue keeps them.
+OTHER_CASE_QUEUES = [s for s in SUBSCRIPTIONS if CaseCreated in s.events and s != TRACK_CASE]
 # A title at the domain's 500-character limit makes an envelope of about 1 KiB, like the raw body.
 TITLE = ("Byggesag om tilbygning til enfamiliehus, matrikel 12a " * 10)[:500]
 RAW_BODY = b"x" * 1024
@@ -151,6 +158,12 @@ def query(service, sql: str) -> list:
         return list(connection.execute(text(sql)).scalars())
 
 
+def delete_other_case_queues(channel, names: BusNames) -> None:
+    """The relay and the worker declare every queue when they connect: delete the others again."""
+    for subscription in OTHER_CASE_QUEUES:
+        channel.queue_delete(queue=names.queue(subscription))
+
+
 def queue_counts(bus_url: str, queue: str) -> tuple[int, int]:
     """(messages ready, consumers) of a queue, asked passively."""
     with connect(bus_url) as connection:
@@ -158,31 +171,80 @@ def queue_counts(bus_url: str, queue: str) -> tuple[int, int]:
         return declared.message_count, declared.consumer_count
 
 
-def end_to_end(cases, retention, first_number: int, count: int, timeout: float) -> tuple[float, list[str]]:
-    stop = threading.Event()
-    worker = retention.worker()
-    threads = [
-        threading.Thread(target=cases.relay.run, args=(stop,), name="cases-relay", daemon=True),
-        threading.Thread(target=worker.run, args=(stop,), name="retention-worker", daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        while queue_counts(retention.settings.bus_url, retention.names.queue(TRACK_CASE))[1] == 0:
-            if not threads[1].is_alive():
-                raise RuntimeError("the retention worker stopped before consuming")
-            time.sleep(0.05)
-        started = time.perf_counter()
-        case_ids = insert_cases(cases, first_number, count)
-        while query(retention, "SELECT count(*) FROM retention_entries")[0] < count:
-            if time.perf_counter() - started > timeout:
-                raise RuntimeError(f"end to end: not all {count} events arrived within {timeout}s")
-            time.sleep(0.02)
-        return time.perf_counter() - started, case_ids
-    finally:
-        stop.set()
-        for thread in threads:
+class Threads:
+    """The cases relay and the retention worker as threads of this process."""
+
+    def __init__(self, cases, retention) -> None:
+        self.stop = threading.Event()
+        self.threads = [
+            threading.Thread(target=cases.relay.run, args=(self.stop,), name="cases-relay", daemon=True),
+            threading.Thread(target=retention.worker().run, args=(self.stop,), name="retention-worker", daemon=True),
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def running(self) -> bool:
+        return all(thread.is_alive() for thread in self.threads)
+
+    def end(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
             thread.join(timeout=10)
+
+
+class Processes:
+    """The cases relay and the retention worker as processes of their own (`akta-cases relay`,
+    `akta-retention worker`), as real mode deploys them; this process only inserts."""
+
+    def __init__(self, cases, log_level: str) -> None:
+        settings = cases.settings
+        env = {
+            **os.environ,
+            "AKTA_MODE": "real",
+            "AKTA_DATABASE_URL": settings.database_url,
+            "AKTA_BUS_URL": settings.bus_url,
+            "AKTA_BUS_NAMESPACE": settings.bus_namespace,
+            "AKTA_DATA_DIR": str(settings.data_dir),
+            "AKTA_LOG_FORMAT": "json",
+            "AKTA_LOG_LEVEL": log_level,
+        }
+        scripts = Path(sys.executable).parent
+        self.processes = [
+            subprocess.Popen([scripts / "akta-cases", "relay"], env=env),
+            subprocess.Popen([scripts / "akta-retention", "worker"], env=env),
+        ]
+
+    def running(self) -> bool:
+        return all(process.poll() is None for process in self.processes)
+
+    def end(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=30)
+
+
+def end_to_end(cases, retention, first_number: int, count: int, timeout: float, background) -> tuple[float, list[str]]:
+    bus_url = retention.settings.bus_url
+    try:
+        while queue_counts(bus_url, retention.names.queue(TRACK_CASE))[1] == 0:
+            if not background.running():
+                raise RuntimeError("the relay or the worker stopped before the retention worker consumed")
+            time.sleep(0.05)
+        with connect(bus_url) as connection:
+            channel = connection.default_channel
+            delete_other_case_queues(channel, retention.names)
+            expected = query(retention, "SELECT count(*) FROM retention_entries")[0] + count
+            started = time.perf_counter()
+            case_ids = insert_cases(cases, first_number, count)
+            while query(retention, "SELECT count(*) FROM retention_entries")[0] < expected:
+                if time.perf_counter() - started > timeout:
+                    raise RuntimeError(f"end to end: not all {count} events arrived within {timeout}s")
+                delete_other_case_queues(channel, retention.names)
+                time.sleep(0.1)
+            return time.perf_counter() - started, case_ids
+    finally:
+        background.end()
 
 
 def verify_exactly_once(cases, retention, case_ids: list[str], positions_after: int) -> None:
@@ -199,10 +261,11 @@ def verify_exactly_once(cases, retention, case_ids: list[str], positions_after: 
 
 
 def write_section(lines: list[str]) -> None:
+    """Replace the figures of this benchmark's section; its "### Findings", written by hand, stay."""
     header = "# Benchmarks\n\nRun every benchmark with `make bench`; each writes its own section below.\n"
     current = BENCHMARKS_FILE.read_text() if BENCHMARKS_FILE.exists() else header
     section = SECTION_TITLE + "\n\n" + "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^### Findings|^## |\Z)", re.S | re.M)
     if pattern.search(current):
         updated = pattern.sub(lambda _match: section + "\n", current).rstrip("\n") + "\n"
     else:
@@ -211,7 +274,7 @@ def write_section(lines: list[str]) -> None:
     BENCHMARKS_FILE.write_text(updated)
 
 
-def report(figures: dict, versions: dict, events: int, body_size: int, load: float) -> list[str]:
+def report(figures: dict, versions: dict, events: int, body_size: int, load: LoadSampler) -> list[str]:
     ratio = figures["relay"] / figures["raw_publish"]
     rows = [
         ("raw pika publish: confirms, window 1,000, persistent", f"{figures['raw_publish']:,.0f} msg/s", ""),
@@ -219,14 +282,18 @@ def report(figures: dict, versions: dict, events: int, body_size: int, load: flo
         ("insert through the unit of work (500 cases per commit)", f"{figures['insert']:,.0f} events/s", ""),
         ("Akta relay alone (`relay_once` until empty)", f"{figures['relay']:,.0f} events/s", ""),
         ("relay / raw windowed publish", f"{ratio:.0%}", "≥ 50%"),
-        ("end to end: first insert → last retention row", f"{figures['end_to_end']:,.0f} events/s", "≥ 2,000/s"),
+        ("end to end: first insert → last retention row; relay and worker threads of this process",
+         f"{figures['end_to_end']:,.0f} events/s", "≥ 2,000/s"),
+        ("… relay and worker processes of their own (`akta-cases relay`, `akta-retention worker`)",
+         f"{figures['end_to_end_processes']:,.0f} events/s", "≥ 2,000/s"),
     ]
     return [
         f"`bench/bus_throughput.py`, {date.today().isoformat()}: {os.cpu_count()} cores, "
         f"RabbitMQ {versions['rabbitmq']}, PostgreSQL {versions['postgresql']}, N = {events:,} events per figure, "
-        f"bodies {len(RAW_BODY):,} bytes raw and ~{body_size:,} bytes Akta. One run, load average {load:.1f} "
-        "before it; on a shared machine figures move by a third between runs. Relay, worker, inserts and "
-        "polling share one Python process (threads); real deployments run relay and worker as processes.",
+        f"bodies {len(RAW_BODY):,} bytes raw and ~{body_size:,} bytes Akta. One run; the machine's 1-minute "
+        f"load average during it was {load.describe()}, and on a shared machine figures move by a third "
+        "between runs. Inserts and polling run in the benchmark's process; real deployments run relay and "
+        "worker as processes of their own, the second end-to-end figure.",
         "",
         "| figure | rate | target |",
         "|---|---|---|",
@@ -235,12 +302,13 @@ def report(figures: dict, versions: dict, events: int, body_size: int, load: flo
 
 
 def run(args, cases, retention, raw_queue: str) -> None:
-    count, bus_url, load = args.events, cases.settings.bus_url, os.getloadavg()[0]
+    count, bus_url, load = args.events, cases.settings.bus_url, LoadSampler()
     cases.migrate()
     retention.migrate()
     with connect(bus_url) as connection:
         declare_topology(connection.default_channel, cases.names)
         rabbitmq = connection.connection.server_properties.get("version")
+        delete_other_case_queues(connection.default_channel, cases.names)
     versions = {"rabbitmq": rabbitmq, "postgresql": query(cases, "SHOW server_version")[0].split()[0]}
     figures = {}
 
@@ -260,15 +328,21 @@ def run(args, cases, retention, raw_queue: str) -> None:
     with connect(bus_url) as connection:
         connection.default_channel.queue_purge(queue=retention.names.queue(TRACK_CASE))
 
-    print("akta: end to end, relay and worker running …", flush=True)
+    print("akta: end to end, relay and worker running as threads …", flush=True)
     positions_after = query(cases, "SELECT max(position) FROM outbox")[0]
-    elapsed, case_ids = end_to_end(cases, retention, count + 1, count, timeout=max(120, count / 50))
+    timeout = max(120, count / 50)
+    elapsed, case_ids = end_to_end(cases, retention, count + 1, count, timeout, Threads(cases, retention))
     figures["end_to_end"] = count / elapsed
+    print("akta: end to end, relay and worker running as processes …", flush=True)
+    elapsed, more_case_ids = end_to_end(cases, retention, 2 * count + 1, count, timeout, Processes(cases, args.log_level))
+    figures["end_to_end_processes"] = count / elapsed
+    case_ids += more_case_ids
+    load.stop()
     verify_exactly_once(cases, retention, case_ids, positions_after)
     dead_letters = queue_counts(bus_url, retention.names.dead_letter_queue(TRACK_CASE))[0]
     if dead_letters:
         raise RuntimeError(f"{dead_letters} message(s) dead-lettered")
-    print(f"verified: {count:,} retention entries and {count:,} inbox rows, one per event, no dead letters\n")
+    print(f"verified: {len(case_ids):,} retention entries and inbox rows, one per event, no dead letters\n")
 
     lines = report(figures, versions, count, body_size, load)
     print("\n".join(lines))

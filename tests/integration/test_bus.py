@@ -6,16 +6,21 @@ hold when things go wrong: a crash before publishing, duplicates, poison, failin
 
 import json
 import uuid
+from contextlib import contextmanager
 
 import pytest
+from kombu import Connection
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from akta import context
-from akta.bus import outbox
+from akta.bus import inbox, outbox
 from akta.bus.publisher import OutboundMessage, open_publisher
 from akta.bus.tables import inbox_table, outbox_table
+from akta.bus.topology import subscription_queue
+from akta.bus.worker import Delivery
 from akta.contracts import Envelope
-from akta.contracts.cases import CaseCreated
+from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta_retention.adapters.orm import retention_entries
 from akta_retention.service_layer import handlers as retention_handlers
 from tests.support.cases import create_case, template
@@ -245,3 +250,114 @@ def test_a_database_outage_makes_the_worker_wait_not_dead_letter(system, monkeyp
     system.publish_raw([_case_created_message("survives-outage")])
     eventually(lambda: _count(system.retention, retention_entries, retention_entries.c.item_id == "survives-outage") == 1, timeout=40)
     assert system.dead_letters() == []
+
+
+# Batches: the worker handles what it received together in one transaction. These hand it a
+# batch directly, so that what shares a batch is certain.
+
+
+def _case_updated_message(case_id: str, version: int, access_group_id: str) -> OutboundMessage:
+    event = CaseUpdated(
+        case_id=case_id, number="2026/000042", title="X", status="open", changed_fields=["access_group_id"],
+        version=version, access_group_id=access_group_id,
+    )
+    envelope = Envelope.wrap(event, tenant="t-1", actor="user:u", correlation_id="corr")
+    return _raw_message(envelope.to_json().encode(), routing_key=envelope.type, message_id=envelope.id)
+
+
+@contextmanager
+def _received_batch(system, messages: list[OutboundMessage]):
+    """Publish `messages` to track_case's queue and take them unacknowledged, as one batch."""
+    subscription = system.retention.subscriptions[0]
+    system.publish_raw(messages)
+    with Connection(system.bus_url) as connection:
+        queue = subscription_queue(system.retention.names, subscription)(connection.channel())
+        taken = []
+
+        def all_taken():
+            while (message := queue.get(no_ack=False)) is not None:
+                taken.append(message)
+            return len(taken) == len(messages)
+
+        eventually(all_taken)
+        yield [Delivery(subscription, message) for message in taken]
+
+
+def _left_in_queue(system) -> int:
+    """Messages in track_case's queue, unacknowledged ones returned to it."""
+    with Connection(system.bus_url) as connection:
+        queue = subscription_queue(system.retention.names, system.retention.subscriptions[0])(connection.channel())
+        left = 0
+        while queue.get(no_ack=True) is not None:
+            left += 1
+        return left
+
+
+def _duplicates_skipped() -> float:
+    labels = {"service": "retention", "handler": "track_case", "outcome": "duplicate"}
+    return REGISTRY.get_sample_value("akta_consumed_events_total", labels) or 0.0
+
+
+def test_a_batch_holding_the_same_event_twice_has_one_effect(system):
+    event_id = str(uuid.uuid4())
+    message = _case_created_message("case-twice", event_id=event_id)
+    worker = system.retention.worker()
+    with _received_batch(system, [message, _case_created_message("case-beside"), message]) as batch:
+        worker.handle_batch(batch)
+    assert _count(system.retention, retention_entries, retention_entries.c.item_id == "case-twice") == 1
+    assert _count(system.retention, retention_entries, retention_entries.c.item_id == "case-beside") == 1
+    assert _count(system.retention, inbox_table, inbox_table.c.event_id == event_id) == 1
+    assert _count(system.retention, outbox_table) == 2
+    assert _left_in_queue(system) == 0, "the duplicate is acknowledged with its batch"
+
+
+def test_an_event_handled_in_an_earlier_batch_is_skipped_in_a_later_one(system):
+    message = _case_created_message("case-again")
+    worker = system.retention.worker()
+    with _received_batch(system, [message]) as batch:
+        worker.handle_batch(batch)
+    with _received_batch(system, [_case_created_message("case-new"), message]) as batch:
+        worker.handle_batch(batch)
+    assert _count(system.retention, retention_entries, retention_entries.c.item_id == "case-again") == 1
+    assert _count(system.retention, retention_entries) == 2
+    assert _count(system.retention, inbox_table) == 2
+    assert _left_in_queue(system) == 0
+
+
+def test_a_case_created_and_updated_in_one_batch_has_one_entry_with_the_update(system):
+    created = _case_created_message("case-moved")
+    updated = _case_updated_message("case-moved", version=2, access_group_id="ag-new")
+    worker = system.retention.worker()
+    with _received_batch(system, [created, updated]) as batch:
+        worker.handle_batch(batch)
+    with system.retention.database.session() as session:
+        [entry] = session.execute(select(retention_entries).where(retention_entries.c.item_id == "case-moved")).all()
+    assert (entry.access_group_id, entry.item_version) == ("ag-new", 2)
+    assert _count(system.retention, inbox_table) == 2
+
+
+def test_a_batch_losing_a_race_with_another_worker_is_handled_one_by_one(system, monkeypatch):
+    if system.bus_url.startswith("memory"):
+        pytest.skip("a second writer during the batch's transaction needs PostgreSQL")
+    raced, alone = _case_created_message("case-raced"), _case_created_message("case-alone")
+    raced_id = json.loads(raced.body)["id"]
+    real_handler = retention_handlers.track_case
+
+    def another_worker_handles_it_meanwhile(event, envelope, uow):
+        if envelope.id == raced_id:
+            with system.retention.database.session() as other, other.begin():
+                consumer = system.retention.names.consumer_name(system.retention.subscriptions[0])
+                inbox.add_all(other, [(consumer, envelope)])
+        real_handler(event, envelope=envelope, uow=uow)
+
+    monkeypatch.setitem(system.retention.event_handlers, "track_case", another_worker_handles_it_meanwhile)
+    worker = system.retention.worker()
+    duplicates_before = _duplicates_skipped()
+    with _received_batch(system, [raced, alone]) as batch:
+        worker.handle_batch(batch)
+    # The batch failed on the inbox's primary key; alone, the raced event is a known duplicate.
+    assert _duplicates_skipped() == duplicates_before + 1
+    assert _count(system.retention, retention_entries, retention_entries.c.item_id == "case-raced") == 0
+    assert _count(system.retention, retention_entries, retention_entries.c.item_id == "case-alone") == 1
+    assert _count(system.retention, inbox_table) == 2
+    assert _left_in_queue(system) == 0

@@ -1,5 +1,6 @@
 """The cases service's repository, unit of work, outbox and migrations on SQLite and PostgreSQL."""
 
+import json
 import threading
 from datetime import UTC, datetime
 
@@ -71,6 +72,33 @@ def test_nothing_is_stored_without_commit(cases):
     assert _outbox_count(cases) == 0
     with cases.unit_of_work() as uow:
         assert uow.cases.next_number("t-1", 2026) == CaseNumber(2026, 1)
+
+
+def test_events_staged_before_a_rollback_are_not_written_by_a_later_commit(cases):
+    with cases.unit_of_work() as uow:
+        uow.cases.add(Case.open("t-1", uow.cases.next_number("t-1", 2026), "Lost", "user:u", datetime.now(UTC), "ag-1"))
+        uow.write_events_to_outbox()
+        uow.rollback()
+        kept = Case.open("t-1", uow.cases.next_number("t-1", 2026), "Kept", "user:u", datetime.now(UTC), "ag-1")
+        uow.cases.add(kept)
+        uow.commit()
+    with cases.database.session() as session:
+        bodies = session.scalars(select(outbox_table.c.body)).all()
+    assert len(bodies) == 1 and kept.id in bodies[0]
+
+
+def test_many_events_of_one_unit_of_work_are_all_written(cases):
+    with cases.unit_of_work() as uow:
+        opened = [
+            Case.open("t-1", uow.cases.next_number("t-1", 2026), f"Case {n}", "user:u", datetime.now(UTC), "ag-1")
+            for n in range(1200)
+        ]
+        for case in opened:
+            uow.cases.add(case)
+        uow.commit()
+    with cases.database.session() as session:
+        bodies = session.scalars(select(outbox_table.c.body)).all()
+    assert sorted(json.loads(body)["subject"] for body in bodies) == sorted(case.id for case in opened)
 
 
 def test_a_failed_handler_leaves_no_trace(cases):

@@ -35,6 +35,9 @@ class FakeRetentionEntryRepository(RetentionEntryRepository):
         super().__init__()
         self.entries: list[RetentionEntry] = []
 
+    def load_items(self, tenant_id, item_kind, item_ids):
+        pass  # everything is in memory already
+
     def for_item(self, tenant_id, item_kind, item_id):
         return next(
             (e for e in self.entries if (e.tenant_id, e.item_kind, e.item_id) == (tenant_id, item_kind, item_id)),
@@ -57,28 +60,32 @@ class FakeUnitOfWork(UnitOfWork):
         self.consumed: set[tuple[str, str]] = set()
         self.commits = 0
         self._staged: list[Envelope] = []
+        self._staged_consumed: list[tuple[str, str]] = []
 
     def seen_aggregates(self):
         for repository in self.repositories.values():
             yield from repository.seen
 
-    def mark_consumed(self, consumer: str, envelope: Envelope) -> bool:
-        key = (consumer, envelope.id)
-        if key in self.consumed:
-            return False
-        self.consumed.add(key)
-        return True
+    def handled_already(self, consumer: str, event_ids: list[str]) -> set[str]:
+        return {event_id for event_id in event_ids if (consumer, event_id) in self.consumed}
+
+    def mark_consumed(self, consumer: str, envelope: Envelope) -> None:
+        self._staged_consumed.append((consumer, envelope.id))
 
     def _add_to_outbox(self, envelope: Envelope) -> None:
         self._staged.append(envelope)
 
     def _commit(self) -> None:
+        staged = set(self._staged_consumed)
+        if len(staged) < len(self._staged_consumed) or staged & self.consumed:
+            raise RuntimeError("inbox primary key violated: an event was handled twice")
+        self.consumed.update(self._staged_consumed)
         self.outbox.extend(self._staged)
-        self._staged = []
+        self._staged, self._staged_consumed = [], []
         self.commits += 1
 
     def rollback(self) -> None:
-        self._staged = []
+        self._staged, self._staged_consumed = [], []
 
 
 class FakeArchivePlanRepository:

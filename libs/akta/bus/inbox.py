@@ -10,26 +10,38 @@ from akta.contracts.base import Envelope
 from akta.db.types import utcnow
 
 
-def mark_consumed(session: Session, consumer: str, envelope: Envelope) -> bool:
-    """Insert the inbox row; False when this consumer already handled the event.
+def handled_already(session: Session, consumer: str, event_ids: list[str]) -> set[str]:
+    """Of these events, those `consumer` has handled already (one query)."""
+    if not event_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(inbox_table.c.event_id).where(
+                inbox_table.c.consumer == consumer, inbox_table.c.event_id.in_(event_ids)
+            )
+        )
+    )
 
-    A concurrent duplicate that slips past the select fails on the primary key at commit,
+
+def add_all(session: Session, consumed: list[tuple[str, Envelope]]) -> None:
+    """Insert the inbox rows of (consumer, event) pairs, all of them in one INSERT.
+
+    A concurrent duplicate that slipped past `handled_already` fails here on the primary key,
     which rolls its effects back with it.
     """
-    already = session.scalar(
-        select(inbox_table.c.event_id).where(
-            inbox_table.c.consumer == consumer, inbox_table.c.event_id == envelope.id
-        )
-    )
-    if already is not None:
-        return False
+    if not consumed:
+        return
+    now = utcnow()
     session.execute(
-        insert(inbox_table).values(
-            consumer=consumer,
-            event_id=envelope.id,
-            tenant_id=envelope.tenant,
-            event_type=envelope.type,
-            processed_at=utcnow(),
-        )
+        insert(inbox_table),
+        [
+            {
+                "consumer": consumer,
+                "event_id": envelope.id,
+                "tenant_id": envelope.tenant,
+                "event_type": envelope.type,
+                "processed_at": now,
+            }
+            for consumer, envelope in consumed
+        ],
     )
-    return True

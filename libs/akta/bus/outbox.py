@@ -21,17 +21,24 @@ class PendingEvent:
     body: str
 
 
-def add(session: Session, envelope: Envelope) -> None:
-    """Stage one event in the caller's transaction."""
+def add_all(session: Session, envelopes: list[Envelope]) -> None:
+    """Stage events in the caller's transaction, all of them in one INSERT."""
+    if not envelopes:
+        return
+    now = utcnow()
     session.execute(
-        insert(outbox_table).values(
-            event_id=envelope.id,
-            tenant_id=envelope.tenant,
-            event_type=envelope.type,
-            body=envelope.to_json(),
-            created_at=utcnow(),
-            unroutable=False,
-        )
+        insert(outbox_table),
+        [
+            {
+                "event_id": envelope.id,
+                "tenant_id": envelope.tenant,
+                "event_type": envelope.type,
+                "body": envelope.to_json(),
+                "created_at": now,
+                "unroutable": False,
+            }
+            for envelope in envelopes
+        ],
     )
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import structlog
 
 from akta.access import replica as access_replica
+from akta.bus.worker import PreparedHandler
 from akta.contracts import Envelope
 from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta.db.unit_of_work import UnitOfWork
@@ -29,4 +30,16 @@ def track_case(event: CaseCreated | CaseUpdated, envelope: Envelope, uow: UnitOf
     log.info("retention entry recorded", case_id=event.case_id, case_number=event.number)
 
 
-EVENT_HANDLERS = {"track_case": track_case, **access_replica.HANDLERS}
+# Before the worker handles a batch: its cases' entries in one query per tenant, not one per event.
+def load_tracked_cases(events: list[tuple[CaseCreated | CaseUpdated, Envelope]], uow: UnitOfWork) -> None:
+    case_ids: dict[str, list[str]] = {}
+    for event, envelope in events:
+        case_ids.setdefault(envelope.tenant, []).append(event.case_id)
+    for tenant_id, ids in case_ids.items():
+        uow.entries.load_items(tenant_id, "case", ids)
+
+
+EVENT_HANDLERS = {
+    "track_case": PreparedHandler(track_case, prepare=load_tracked_cases),
+    **access_replica.HANDLERS,
+}
