@@ -1,10 +1,13 @@
 """The case core over HTTP on both engines: archive plan import, templates, cases from
 templates with inherited defaults, lifecycle, links, notes, person cases."""
 
+import json
 import threading
 
 import pytest
+from sqlalchemy import select
 
+from akta.bus.tables import outbox_table
 from tests.support.stack import Stack
 
 PLAN = """code;title;retention_rule;access_group_id
@@ -37,6 +40,14 @@ def _post(stack, path, headers, status=201, **kwargs):
     response = stack.client.post(f"/api/cases{path}", headers=headers, **kwargs)
     assert response.status_code == status, response.get_data(as_text=True)
     return response.json
+
+
+def _published(stack, event_type: str) -> list[dict]:
+    with stack.services["cases"].database.session() as session:
+        bodies = session.scalars(
+            select(outbox_table.c.body).where(outbox_table.c.event_type == event_type).order_by(outbox_table.c.position)
+        )
+        return [json.loads(body)["data"] for body in bodies]
 
 
 def _plan_and_template(stack, school, **template):
@@ -92,6 +103,10 @@ def test_close_reopen_with_a_reason_and_archive(stack, school):
     assert _post(stack, f"{path}/archive", school["admin"], 200)["status"] == "archived"
     frozen = stack.client.patch(f"/api/cases{path}", json={"title": "ny"}, headers=school["admin"])
     assert frozen.status_code == 409
+    [created] = _published(stack, "cases.case.created.v1")
+    updates = _published(stack, "cases.case.updated.v1")
+    assert [u["changed_fields"] for u in updates] == [["status"]] * 4
+    assert {(e["class_id"], e["class_code"]) for e in [created, *updates]} == {(case["class_id"], "17.02.05")}
 
 
 def test_links_and_notes_respect_access(stack, school):
@@ -155,5 +170,9 @@ def test_the_person_is_the_one_party_of_their_case(stack, school):
     named = _post(stack, "/person-cases", school["admin"], json={**body, "identifier": "020304-5678", "party_role": "pupil"})
     [party] = stack.client.get(f"/api/cases/cases/{named['case']['id']}/parties", headers=school["admin"]).json["items"]
     assert party["role"] == "pupil"
+    added = _published(stack, "cases.party.added.v1")
+    assert [(e["contact_id"], e["contact_name"]) for e in added] == [
+        (found["id"], None), (party["contact"]["id"], None)
+    ], "a contact filed without a name has none to search by"
     bad = stack.client.post("/api/cases/person-cases", json={**body, "party_role": "boss"}, headers=school["admin"])
     assert bad.status_code == 422 and bad.json["errors"][0]["field"].startswith("party_role")

@@ -465,3 +465,71 @@ def test_the_contact_export_keeps_hidden_national_ids_hidden(stack, school):
     assert exported[guardian["id"]]["name"] == "'=cmd"
     assert get(stack, "/contacts.csv", school.person("carl")).status_code == 403
     assert len(_exports(stack, "contact")) == 3
+
+
+def _anna_scope(school):
+    from akta.access.scope import AccessScope
+
+    return AccessScope(school.tenant_id, read_groups=frozenset({school.access_group}), read_codes=frozenset({"pupil"}))
+
+
+def test_the_registration_export_lists_in_the_order_of_the_list(stack, school):
+    from akta_cases.registrations import views
+
+    case, other_case = school.case(), school.case("Elevsag: skoleskift")
+    for on, journal_date, title in [
+        (case, "2026-01-10", "Første"), (other_case, "2026-03-01", "Nyeste dato"), (case, "2026-01-10", "Samme dato, senere"),
+        (other_case, "2025-12-24", "Ældste"), (case, "2026-02-14", "Midt i"),
+    ]:
+        file_registration(stack, school, on, title=title, journal_date=journal_date)
+    listed = [item["id"] for item in get(stack, "/registrations?page_size=500", school.anna).json["items"]]
+    exported = [row["id"] for row in _csv_rows(get(stack, "/registrations.csv", school.anna))]
+    assert exported == listed and len(listed) == 5
+    titles = [item["title"] for item in get(stack, "/registrations?page_size=500", school.anna).json["items"]]
+    assert titles == ["Nyeste dato", "Midt i", "Samme dato, senere", "Første", "Ældste"]
+    in_case = f"?case_id={case['id']}"
+    assert [row["id"] for row in _csv_rows(get(stack, f"/registrations.csv{in_case}", school.anna))] == [
+        item["id"] for item in get(stack, f"/registrations{in_case}", school.anna).json["items"]
+    ]
+    for batch_size in (1, 2, 4):
+        batched = views.iter_registrations(stack.services["cases"].database, _anna_scope(school), {}, batch_size=batch_size)
+        assert [row["id"] for row in batched] == listed, batch_size
+
+
+def test_the_contact_export_lists_in_the_order_of_the_list(stack, school):
+    from akta_cases.contacts import views
+
+    for name in ("Åse Berg", "bo hansen", "Carl Dahl", "Anna  Jensen", "anna jensen", "Børge Ek"):
+        assert post(stack, "/contacts", {"name": name, "kind": "person"}, school.anna).status_code == 201
+    listed = [item["id"] for item in get(stack, "/contacts?page_size=500", school.anna).json["items"]]
+    exported = [row["id"] for row in _csv_rows(get(stack, "/contacts.csv", school.anna))]
+    assert exported == listed and len(listed) == 6
+    named = "?name=anna"
+    assert [row["id"] for row in _csv_rows(get(stack, f"/contacts.csv{named}", school.anna))] == [
+        item["id"] for item in get(stack, f"/contacts{named}", school.anna).json["items"]
+    ]
+    for batch_size in (1, 2, 5):
+        batched = views.iter_contacts(stack.services["cases"].database, _anna_scope(school), batch_size=batch_size)
+        assert [row["id"] for row in batched] == listed, batch_size
+
+
+def test_the_my_tasks_export_lists_in_the_order_of_the_list(stack, school):
+    from datetime import UTC, datetime
+
+    from akta_cases.tasks import views
+
+    case = school.case()
+    anna_id = _user_id(stack, school.anna)
+    today = datetime.now(UTC).date()
+    for title, days in [("Om fem dage", 5), ("I morgen", 1), ("Uden frist", None), ("Også i morgen", 1), ("Om tre dage", 3), ("Heller ingen frist", None)]:
+        body = {"title": title, "assignee_id": anna_id, **({"deadline": (today + timedelta(days=days)).isoformat()} if days else {})}
+        assert post(stack, f"/cases/{case['id']}/tasks", body, school.anna).status_code == 201
+    listed = get(stack, "/dashboard/my-tasks?page_size=500", school.anna).json["items"]
+    exported = [row["id"] for row in _csv_rows(get(stack, "/dashboard/my-tasks.csv", school.anna))]
+    assert exported == [item["id"] for item in listed]
+    assert [item["title"] for item in listed] == [
+        "I morgen", "Også i morgen", "Om tre dage", "Om fem dage", "Uden frist", "Heller ingen frist"
+    ]
+    for batch_size in (1, 2, 5):
+        batched = views.iter_my_tasks(stack.services["cases"].database, _anna_scope(school), anna_id, today, batch_size=batch_size)
+        assert [row["id"] for row in batched] == exported, batch_size

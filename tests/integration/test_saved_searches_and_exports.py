@@ -93,7 +93,7 @@ def test_an_export_never_contains_a_case_the_caller_cannot_read(stack, school):
     headers = school["headers"]
     everything = _csv(stack.client.get("/api/cases/cases.csv", headers=headers["anna"]))
     assert {row["id"] for row in everything} == _ids(school, "open", "formula", "screened", "staff", "closed")
-    assert [row["number"] for row in everything] == sorted(row["number"] for row in everything)
+    assert [row["id"] for row in everything] == _listed(stack, headers["anna"]), "in the list's order"
     [formula] = [row for row in everything if row["id"] == school["cases"]["formula"]["id"]]
     assert formula["title"] == "'" + school["cases"]["formula"]["title"], "a formula is neutralised"
     assert set(everything[0]) >= {"id", "number", "title", "status", "access_group_id", "created_at"}
@@ -109,6 +109,12 @@ def test_an_export_never_contains_a_case_the_caller_cannot_read(stack, school):
     assert stack.client.get("/api/cases/cases.csv").status_code == 401
 
 
+def _listed(stack, headers, query: str = "") -> list[str]:
+    response = stack.client.get(f"/api/cases/cases?page_size=500{query}", headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [item["id"] for item in response.json["items"]]
+
+
 def test_the_export_reads_in_batches_yet_lists_every_case_once(stack, school):
     from akta.access.scope import AccessScope
     from akta_cases import views
@@ -119,11 +125,34 @@ def test_the_export_reads_in_batches_yet_lists_every_case_once(stack, school):
         read_codes=frozenset({"pupil"}),
     )
     database = stack.services["cases"].database
-    batched = [row["number"] for row in views.iter_cases(database, scope, {"status": None}, batch_size=2)]
-    assert batched == sorted(batched) and len(batched) == len(set(batched)) == 5
+    for batch_size in (1, 2, 4):
+        batched = [row["id"] for row in views.iter_cases(database, scope, {"status": None}, batch_size=batch_size)]
+        assert batched == _listed(stack, school["headers"]["anna"]) and len(set(batched)) == 5, batch_size
     assert [row["number"] for row in views.iter_cases(database, scope, {"status": "closed"}, batch_size=1)] == [
         school["cases"]["closed"]["number"]
     ]
+
+
+def test_case_exports_list_in_the_order_of_their_lists(stack, school):
+    headers = school["headers"]
+    oldest = school["cases"]["open"]
+    changed = stack.client.patch(
+        f"/api/cases/cases/{oldest['id']}", json={"title": "Elevsag: fravær, opfølgning"},
+        headers={**headers["anna"], "If-Match": f'"{oldest["version"]}"'},
+    )
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    for name, query in (("anna", ""), ("bo", ""), ("anna", "status=open")):
+        exported = [row["id"] for row in _csv(stack.client.get(f"/api/cases/cases.csv?{query}", headers=headers[name]))]
+        assert exported == _listed(stack, headers[name], f"&{query}"), (name, query)
+    assert _listed(stack, headers["anna"])[0] == oldest["id"], "most recently changed first"
+
+    search = _save(stack, headers["anna"], criteria={"status": "open"}, sharing="organisation").json
+
+    def results(name, suffix=""):
+        return stack.client.get(f"/api/cases/saved-searches/{search['id']}/results{suffix}?page_size=500", headers=headers[name])
+
+    for name in ("anna", "bo"):
+        assert [row["id"] for row in _csv(results(name, ".csv"))] == [item["id"] for item in results(name).json["items"]], name
 
 
 def _save(stack, headers, **body):

@@ -25,6 +25,7 @@ class CaseCreated(Event):
     screening_code: str | None = Field(default=None, description="Restriction level (skjerming), if any.")
     template_id: str | None = None
     class_id: str | None = None
+    class_code: str | None = Field(default=None, description="The class's number in the archive plan, e.g. 28.00.00.")
     retention_rule: str | None = Field(default=None, description="The rule from the template or the class.")
     owner_id: str | None = None
     unit_id: str | None = None
@@ -43,6 +44,8 @@ class CaseUpdated(Event):
     version: int
     access_group_id: str | None = None
     screening_code: str | None = None
+    class_id: str | None = None
+    class_code: str | None = None
 
 
 class ArchiveClassSaved(Event):
@@ -137,6 +140,7 @@ class PartyAdded(Event):
     case_id: str
     contact_id: str
     role: str = Field(description="pupil, guardian, applicant, employee, sender, recipient or other.")
+    contact_name: str | None = Field(default=None, description="The contact's name, for search.")
     access_group_id: str | None = Field(default=None, description="The case's access group.")
     screening_code: str | None = Field(default=None, description="The case's screening code.")
 

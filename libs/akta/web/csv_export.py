@@ -62,12 +62,13 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def attachment(filename: str) -> str:
+def attachment(filename: str, fallback_name: str = "export.csv") -> str:
     """`Content-Disposition` for a download: a plain ASCII name, and the exact name as RFC 6266
-    `filename*` when it has other characters (æ, ø, å)."""
+    `filename*` when it has other characters (æ, ø, å). `fallback_name` stands in when no
+    letter or digit of the name is plain ASCII."""
     fallback = _UNSAFE_IN_FILENAME.sub("_", filename)
     if not any(char.isalnum() for char in fallback.rsplit(".", 1)[0]):
-        fallback = "export.csv"
+        fallback = fallback_name
     header = f'attachment; filename="{fallback}"'
     if fallback != filename:
         header += f"; filename*=UTF-8''{quote(filename, safe='')}"

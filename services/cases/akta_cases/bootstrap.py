@@ -32,6 +32,7 @@ from akta.contracts.cases import (
     WorkflowStepDecided,
 )
 from akta.service import Service
+from akta_cases.documents import handlers as documents
 from akta_cases.entrypoints.api import create_api
 from akta_cases.service_layer.unit_of_work import CasesUnitOfWork
 from akta_cases.settings import CasesSettings
@@ -64,7 +65,7 @@ PUBLISHED_EVENTS = (
     CasesAuditRecorded,
 )
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-EVENT_HANDLERS = access_replica.HANDLERS
+EVENT_HANDLERS = {**access_replica.HANDLERS, **documents.HANDLERS}
 
 
 def bootstrap(settings: CasesSettings | None = None) -> Service:

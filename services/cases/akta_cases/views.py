@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from akta.access.scope import READ, AccessScope
 from akta.db.database import Database
-from akta.db.paging import fetch_page
+from akta.db.paging import SortKey, fetch_page, iter_in_batches, ordered
 from akta_cases.adapters import orm
 from akta_cases.adapters.orm import cases
 
@@ -16,6 +16,10 @@ CASE_FIELDS = (
     "id", "number", "title", "status", "access_group_id", "screening_code", "template_id", "class_id",
     "retention_rule", "owner_id", "unit_id", "metadata", "closed_at", "created_at", "updated_at", "created_by", "version",
 )
+
+
+# The order of GET /cases and its exports: most recently changed first.
+CASE_LIST_ORDER = (SortKey(cases.c.updated_at, descending=True), SortKey(cases.c.id))
 
 
 def _readable(scope: AccessScope):
@@ -50,24 +54,17 @@ def list_cases(
 ) -> tuple[list[dict], int]:
     query = _listed(scope, status=status)
     with database.read_session() as session:
-        rows, total = fetch_page(session, query.order_by(cases.c.updated_at.desc(), cases.c.id), offset, limit)
+        rows, total = fetch_page(session, query.order_by(*ordered(CASE_LIST_ORDER)), offset, limit)
     return [_case_row(row) for row in rows], total
 
 
 def iter_cases(database: Database, scope: AccessScope, filters: dict, batch_size: int = 500) -> Iterator[dict]:
-    """Every case list_cases lists with `filters`, oldest case number first, for exports: read
-    `batch_size` at a time after the last number seen, each batch in a short transaction of its
-    own, so a long download neither holds the database nor repeats or skips a case that changes."""
-    query = _listed(scope, **filters).order_by(cases.c.number).limit(batch_size)
-    after = None
-    while True:
-        batch = query if after is None else query.where(cases.c.number > after)
-        with database.read_session() as session:
-            rows = session.execute(batch).mappings().all()
-        yield from (_case_row(row) for row in rows)
-        if len(rows) < batch_size:
-            return
-        after = rows[-1]["number"]
+    """Every case list_cases lists with `filters`, in its order, for exports: `batch_size` at a
+    time, each batch in a short read of its own (see iter_in_batches). A case changed during the
+    download moves to the top, which the download has passed: never twice, but one not written
+    yet is left out of this download (the next one has it)."""
+    rows = iter_in_batches(database.read_session, _listed(scope, **filters), CASE_LIST_ORDER, batch_size)
+    return (_case_row(row) for row in rows)
 
 
 def list_links(database: Database, scope: AccessScope, case_id: str) -> list[dict] | None:

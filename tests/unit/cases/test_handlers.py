@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from akta.errors import Forbidden
-from akta_cases.archive_plan.model import CaseTemplate
+from akta_cases.archive_plan.model import ArchiveClass, CaseTemplate
 from akta_cases.bootstrap import PUBLISHED_EVENTS
 from akta_cases.domain import commands
 from akta_cases.domain.model import CaseNotFound
@@ -91,3 +91,23 @@ def test_changes_are_audited_in_the_same_commit(uow):
     case = create(uow, "t-1", "A")
     audit_records = [e for e in uow.outbox if e.type == "cases.audit.recorded.v1"]
     assert [(r.data["action"], r.data["entity_id"]) for r in audit_records] == [("create", case.id)]
+
+
+def test_case_events_carry_the_class_code_from_the_archive_plan(uow):
+    pupils = ArchiveClass.create("t-1", "17.02.00", "Elever", None, None, None, NOW)
+    absence = ArchiveClass.create("t-1", "17.02.05", "Fravær", pupils, None, None, NOW)
+    uow.archive_plan.add(pupils)
+    uow.archive_plan.add(absence)
+    case = create(uow, "t-1", "A", class_id=pupils.id)
+    uow.cases.cases[("t-1", case.id)].class_code = None  # as a case loaded from the database has it
+    handlers.update_case(commands.UpdateCase("t-1", case.id, title="A2"), uow, writer("t-1", AG))
+    handlers.update_case(commands.UpdateCase("t-1", case.id, class_id=absence.id), uow, writer("t-1", AG))
+    handlers.close_case(uow, writer("t-1", AG), "t-1", case.id)
+    events = [e.data for e in uow.outbox if e.type in ("cases.case.created.v1", "cases.case.updated.v1")]
+    assert [(e.get("changed_fields"), e["class_id"], e["class_code"]) for e in events] == [
+        (None, pupils.id, "17.02.00"),
+        (["title"], pupils.id, "17.02.00"),
+        (["class_id"], absence.id, "17.02.05"),
+        (["status"], absence.id, "17.02.05"),
+    ]
+

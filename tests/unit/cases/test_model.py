@@ -4,7 +4,7 @@ import pytest
 
 from akta.contracts.cases import CaseCreated, CaseUpdated
 from akta.errors import Conflict, InvalidField
-from akta_cases.domain.model import Case, CaseHasOpenTasks, CaseNumber, StaleCase
+from akta_cases.domain.model import Case, CaseHasOpenTasks, CaseNumber, CaseSettings, StaleCase
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -97,3 +97,18 @@ def test_an_unknown_screening_code_names_the_field():
     with pytest.raises(InvalidField) as raised:
         Case.open("t-1", CaseNumber(2026, 1), "A", "user:u", NOW, "ag-1", screening_code="top-secret")
     assert raised.value.field == "screening_code"
+
+
+def test_the_events_carry_the_class_code_the_handler_gave():
+    settings = CaseSettings(
+        template_id="tpl-1", class_id="cls-1", class_code="17.02.05", access_group_id="ag-1", screening_code=None,
+        retention_rule=None, owner_id=None, unit_id=None, metadata={},
+    )
+    case = Case.open("t-1", CaseNumber(2026, 1), "Elevsag", "user:u", NOW, "ag-1", settings=settings)
+    [created] = case.events
+    assert (created.class_id, created.class_code) == ("cls-1", "17.02.05")
+    case.change(NOW, class_id="cls-2", class_code="17.02.06")
+    case.close(NOW)
+    moved, closed = (e for e in case.events if isinstance(e, CaseUpdated))
+    assert (moved.changed_fields, moved.class_id, moved.class_code) == (["class_id"], "cls-2", "17.02.06")
+    assert (closed.changed_fields, closed.class_id, closed.class_code) == (["status"], "cls-2", "17.02.06")

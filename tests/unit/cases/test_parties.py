@@ -54,7 +54,7 @@ def test_an_inline_contact_is_filed_and_becomes_a_party(uow, case):
     added = next(e for e in uow.outbox if e.type == "cases.party.added.v1")
     assert added.data == {
         "party_id": party.id, "case_id": case.id, "contact_id": contact.id, "role": "pupil",
-        "access_group_id": AG, "screening_code": "pupil",
+        "contact_name": "Anna Østergaard", "access_group_id": AG, "screening_code": "pupil",
     }
     for envelope in uow.outbox:
         assert PUPIL_CPR.replace("-", "") not in envelope.to_json()
@@ -66,6 +66,8 @@ def test_the_same_contact_in_the_same_role_is_added_once(uow, case):
     assert not created and again is first
     guardian_too, created = add(uow, case, role="guardian", contact_id=first.contact_id)
     assert created and guardian_too.id != first.id
+    added = [e.data for e in uow.outbox if e.type == "cases.party.added.v1"]
+    assert [(e["role"], e["contact_name"]) for e in added] == [("pupil", "Anna Østergaard"), ("guardian", "Anna Østergaard")]
 
 
 @pytest.mark.parametrize(

@@ -170,7 +170,7 @@ def create_contacts_blueprint(service: Service) -> APIBlueprint:
 
     @api.get("/contacts", responses={200: Page[ContactOut]})
     def list_contacts(query: ContactListQuery):
-        """Search the registry by name. Needs a read grant on some access group or case."""
+        """Search the registry by name; in name order. Needs a read grant on some access group or case."""
         principal, scope = reader()
         items, total = views.list_contacts(
             service.database, scope, query.offset, query.page_size, policy.sees_every_national_id(principal),
@@ -184,9 +184,9 @@ def create_contacts_blueprint(service: Service) -> APIBlueprint:
 
     @api.get("/contacts.csv", responses={200: None})
     def export_contacts(query: ContactListQuery):
-        """The contacts of GET /contacts with the same filters, as CSV (UTF-8, a header line),
-        streamed; a national id you may not see is empty with identifier_hidden true. `page` and
-        `page_size` are ignored. Audited as an export."""
+        """The contacts of GET /contacts with the same filters and in its order (by name), as CSV
+        (UTF-8, a header line), streamed; a national id you may not see is empty with
+        identifier_hidden true. `page` and `page_size` are ignored. Audited as an export."""
         principal, scope = reader()
         audit.record_read(
             service, principal.tenant_id, "contact", "*", action="export", kind=query.kind or "", searched=bool(query.name),

@@ -9,7 +9,7 @@ from sqlalchemy import and_, exists, or_, select, true
 
 from akta.access.scope import READ, AccessScope
 from akta.db.database import Database
-from akta.db.paging import fetch_page
+from akta.db.paging import SortKey, fetch_page, iter_in_batches, ordered
 from akta_cases.adapters.orm import cases
 from akta_cases.contacts.model import ORGANISATION_SCHEMES, Identifier, search_key
 from akta_cases.contacts.orm import contacts
@@ -21,6 +21,10 @@ _COLUMNS = (
     contacts.c.email, contacts.c.phone, contacts.c.created_at, contacts.c.updated_at, contacts.c.created_by,
     contacts.c.version,
 )
+
+
+# The order of GET /contacts and its export: by name, case and spacing folded.
+CONTACT_LIST_ORDER = (SortKey(contacts.c.search_name), SortKey(contacts.c.id))
 
 
 def identifier_visible(scope: AccessScope, sees_every_national_id: bool):
@@ -105,7 +109,7 @@ def list_contacts(
     """By name, case and spacing folded; `name` matches anywhere in it."""
     query = _listed(scope, sees_every_national_id, name, kind)
     with database.session() as session:
-        rows, total = fetch_page(session, query.order_by(contacts.c.search_name, contacts.c.id), offset, limit)
+        rows, total = fetch_page(session, query.order_by(*ordered(CONTACT_LIST_ORDER)), offset, limit)
     return [_dict(row) for row in rows], total
 
 
@@ -117,18 +121,11 @@ def iter_contacts(
     kind: str | None = None,
     batch_size: int = 500,
 ) -> Iterator[dict]:
-    """Every contact list_contacts lists, national ids hidden alike, for exports: `batch_size`
-    at a time after the last id seen, each batch in a short session of its own."""
-    query = _listed(scope, sees_every_national_id, name, kind).order_by(contacts.c.id).limit(batch_size)
-    after = None
-    while True:
-        batch = query if after is None else query.where(contacts.c.id > after)
-        with database.session() as session:
-            rows = session.execute(batch).mappings().all()
-        yield from (_dict(row) for row in rows)
-        if len(rows) < batch_size:
-            return
-        after = rows[-1]["id"]
+    """Every contact list_contacts lists, in its order and with national ids hidden alike, for
+    exports: `batch_size` at a time, each batch in a short session of its own (see
+    iter_in_batches)."""
+    query = _listed(scope, sees_every_national_id, name, kind)
+    return (_dict(row) for row in iter_in_batches(database.session, query, CONTACT_LIST_ORDER, batch_size))
 
 
 def _listed(scope: AccessScope, sees_every_national_id: bool, name: str | None, kind: str | None):

@@ -64,6 +64,7 @@ class CaseSettings:
 
     template_id: str
     class_id: str | None
+    class_code: str | None
     access_group_id: str
     screening_code: str | None
     retention_rule: str | None
@@ -73,6 +74,10 @@ class CaseSettings:
 
 
 class Case(Aggregate):
+    # The class's number in the archive plan, which events carry. The plan owns it, so it is not
+    # stored with the case: a handler that loads a case to change it sets it from the plan.
+    class_code: str | None = None
+
     def __init__(
         self,
         id: str,
@@ -140,6 +145,7 @@ class Case(Aggregate):
         )
         if settings is not None:
             case.template_id, case.class_id = settings.template_id, settings.class_id
+            case.class_code = settings.class_code
             case.retention_rule, case.owner_id, case.unit_id = settings.retention_rule, settings.owner_id, settings.unit_id
             case.metadata = settings.metadata
         case.record(
@@ -152,6 +158,7 @@ class Case(Aggregate):
                 screening_code=case.screening_code,
                 template_id=case.template_id,
                 class_id=case.class_id,
+                class_code=case.class_code,
                 retention_rule=case.retention_rule,
                 owner_id=case.owner_id,
                 unit_id=case.unit_id,
@@ -171,10 +178,12 @@ class Case(Aggregate):
         unit_id: str | None = None,
         class_id: str | None = None,
         metadata: dict | None = None,
+        class_code: str | None = None,
     ) -> list[str]:
         """Apply the given changes; returns the names of the fields that really changed.
-        Status moves through `close`, `reopen` and `archive`, never here, except the older
-        clients' `status` field which maps onto them."""
+        `class_code` is the archive plan's number of `class_id`. Status moves through `close`,
+        `reopen` and `archive`, never here, except the older clients' `status` field which maps
+        onto them."""
         self._check_version(expected_version)
         if self.status == "archived":
             raise CaseArchivedError(self.number)
@@ -188,6 +197,8 @@ class Case(Aggregate):
             if value is not None and value != getattr(self, name):
                 setattr(self, name, value)
                 changed.append(name)
+        if "class_id" in changed:
+            self.class_code = class_code
         if screening_code is not UNCHANGED and screening_code != self.screening_code:
             self.screening_code = check_screening_code(screening_code)
             changed.append("screening_code")
@@ -248,6 +259,8 @@ class Case(Aggregate):
                 version=self.version,
                 access_group_id=self.access_group_id,
                 screening_code=self.screening_code,
+                class_id=self.class_id,
+                class_code=self.class_code,
             )
         )
 

@@ -35,9 +35,9 @@ def create_case_export_blueprint(service: Service, list_query: type[BaseModel]) 
 
     @api.get("/cases.csv", responses={200: None})
     def export_cases(query: list_query):
-        """The cases of GET /cases with the same filters, as CSV (UTF-8, a header line), oldest case
-        number first, streamed. `page` and `page_size` are ignored: every matching case the caller
-        may read is in it. Audited as an export."""
+        """The cases of GET /cases with the same filters and in its order (most recently changed
+        first), as CSV (UTF-8, a header line), streamed. `page` and `page_size` are ignored: every
+        matching case the caller may read is in it. Audited as an export."""
         principal, scope = current_scope(service.authenticator)
         principal.require_scope("cases:read")
         filters = list_filters(query)

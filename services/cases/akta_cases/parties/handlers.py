@@ -43,7 +43,7 @@ def add_party(
             if existing is not None:
                 uow.commit()  # what an inline contact said about itself is kept all the same
                 return existing, False
-            party = CaseParty.add(CaseRef.of(case), contact.id, role, context.current().actor, now)
+            party = CaseParty.add(CaseRef.of(case), contact.id, role, context.current().actor, now, contact.name)
             uow.parties.add(party)
             audit.record(
                 uow, command.tenant_id, "create", "case_party", party.id, case_id=case.id, contact_id=contact.id, role=role

@@ -42,9 +42,13 @@ class CaseParty(Aggregate):
         self.created_at, self.created_by = created_at, created_by
 
     @classmethod
-    def add(cls, case: CaseRef, contact_id: str, role: str, actor: str, now: datetime) -> CaseParty:
+    def add(
+        cls, case: CaseRef, contact_id: str, role: str, actor: str, now: datetime, contact_name: str | None = None
+    ) -> CaseParty:
+        """`contact_name` goes into the event only (search shows parties by name); the party
+        itself names the contact by id."""
         party = cls(str(uuid.uuid4()), case.tenant_id, case.id, contact_id, check_role(role), now, actor)
-        party.record(PartyAdded(**party._event_data(case)))
+        party.record(PartyAdded(**party._event_data(case), contact_name=contact_name))
         return party
 
     def remove(self, case: CaseRef) -> None:

@@ -233,9 +233,10 @@ def create_registrations_blueprint(service: Service) -> APIBlueprint:
 
     @api.get("/registrations.csv", responses={200: None})
     def export_registrations(query: RegistrationListQuery):
-        """The registrations of GET /registrations with the same filters, as CSV (UTF-8, a header
-        line; correspondents and documents as JSON), streamed. `page` and `page_size` are ignored:
-        every matching registration you may read is in it. Audited as an export."""
+        """The registrations of GET /registrations with the same filters and in its order (newest
+        journal date first), as CSV (UTF-8, a header line; correspondents and documents as JSON),
+        streamed. `page` and `page_size` are ignored: every matching registration you may read is
+        in it. Audited as an export."""
         principal, scope = current_scope(service.authenticator)
         principal.require_scope("cases:read")
         if query.date_from and query.date_to and query.date_from > query.date_to:

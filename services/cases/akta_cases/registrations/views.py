@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 
 from akta.access.scope import READ, AccessScope
 from akta.db.database import Database
-from akta.db.paging import fetch_page
+from akta.db.paging import SortKey, fetch_page, iter_in_batches, ordered
 from akta_cases.adapters.orm import cases
 from akta_cases.registrations.model import KINDS
 from akta_cases.registrations.orm import registration_correspondents, registration_documents, registrations
@@ -21,6 +21,14 @@ _COLUMNS = (
     registrations.c.sent_date, registrations.c.journal_date, registrations.c.screening_code,
     registrations.c.reply_to_registration_id, registrations.c.created_at, registrations.c.updated_at,
     registrations.c.created_by, registrations.c.version,
+)
+
+
+# The order of GET /registrations and its export: newest journal date first, then newest filed.
+REGISTRATION_LIST_ORDER = (
+    SortKey(registrations.c.journal_date, descending=True),
+    SortKey(registrations.c.created_at, descending=True),
+    SortKey(registrations.c.id),
 )
 
 
@@ -78,26 +86,19 @@ def list_registrations(
         scope, kind=kind, status=status, date_from=date_from, date_to=date_to, case_id=case_id,
         reply_to_registration_id=reply_to_registration_id,
     )
-    order = (registrations.c.journal_date.desc(), registrations.c.created_at.desc(), registrations.c.id)
     with database.session() as session:
-        rows, total = fetch_page(session, query.order_by(*order), offset, limit)
+        rows, total = fetch_page(session, query.order_by(*ordered(REGISTRATION_LIST_ORDER)), offset, limit)
         return _with_children(session, scope.tenant_id, rows), total
 
 
 def iter_registrations(database: Database, scope: AccessScope, filters: dict, batch_size: int = 500) -> Iterator[dict]:
-    """Every registration list_registrations lists with `filters` (its keyword arguments), for
-    exports: `batch_size` at a time after the last id seen, each batch in a short session."""
-    query = _listed(scope, **filters).order_by(registrations.c.id).limit(batch_size)
-    after = None
-    while True:
-        batch = query if after is None else query.where(registrations.c.id > after)
-        with database.session() as session:
-            rows = session.execute(batch).mappings().all()
-            found = _with_children(session, scope.tenant_id, rows)
-        yield from found
-        if len(rows) < batch_size:
-            return
-        after = rows[-1]["id"]
+    """Every registration list_registrations lists with `filters` (its keyword arguments), in
+    its order, for exports: `batch_size` at a time, each batch in a short session of its own
+    (see iter_in_batches)."""
+    return iter_in_batches(
+        database.session, _listed(scope, **filters), REGISTRATION_LIST_ORDER, batch_size,
+        lambda session, rows: _with_children(session, scope.tenant_id, rows),
+    )
 
 
 def _listed(

@@ -181,7 +181,8 @@ def create_saved_searches_blueprint(
 
     @api.get("/saved-searches/<search_id>/results.csv", responses={200: None})
     def export_saved_search_results(path: SavedSearchPath):
-        """Every case of the saved search you may read, as CSV, streamed. Audited as an export."""
+        """Every case of the saved search you may read, in the order of its results, as CSV,
+        streamed. Audited as an export."""
         principal, scope = current_scope(service.authenticator)
         principal.require_scope("cases:read")
         search = visible_search(principal, views.viewer_for(service.database, principal), path.search_id, "export")

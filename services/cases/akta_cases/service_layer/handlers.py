@@ -83,6 +83,7 @@ def _settings_from_template(uow, command: commands.CreateCase) -> CaseSettings:
     return CaseSettings(
         template_id=template.id,
         class_id=class_id,
+        class_code=lineage[0].code if lineage else None,
         access_group_id=access_group_id,
         screening_code=template.screening_code,
         retention_rule=template.retention_rule or inherited.retention_rule,
@@ -102,14 +103,15 @@ def update_case(
     command: commands.UpdateCase, uow: UnitOfWork, scope: AccessScope, now: datetime | None = None
 ) -> Case:
     with uow:
-        case = _writable_case(uow, scope, command.tenant_id, command.case_id)
+        case = _changeable_case(uow, scope, command.tenant_id, command.case_id)
         metadata = None
         if command.metadata is not None:
             template = uow.archive_plan.template(case.tenant_id, case.template_id) if case.template_id else None
             if template is None:
                 raise InvalidField("metadata", "this case has no template, so it has no custom fields")
             metadata = template.clean_metadata(command.metadata, partial=True)
-        if command.class_id and not uow.archive_plan.archive_class(case.tenant_id, command.class_id):
+        new_class = uow.archive_plan.archive_class(case.tenant_id, command.class_id) if command.class_id else None
+        if command.class_id and new_class is None:
             raise InvalidField("class_id", f"no class {command.class_id} in the archive plan")
         if command.status == "closed" and case.status == "open" and (open_tasks := _open_tasks(uow, case)):
             raise CaseHasOpenTasks(case.number, open_tasks)
@@ -123,6 +125,7 @@ def update_case(
             owner_id=command.owner_id,
             unit_id=command.unit_id,
             class_id=command.class_id,
+            class_code=new_class.code if new_class else None,
             metadata=metadata,
         )
         if not _allows(scope, WRITE, case):
@@ -137,7 +140,7 @@ def update_case(
 def close_case(uow, scope: AccessScope, tenant_id: str, case_id: str, reason: str | None = None,
                expected_version: int | None = None) -> Case:
     with uow:
-        case = _writable_case(uow, scope, tenant_id, case_id)
+        case = _changeable_case(uow, scope, tenant_id, case_id)
         case._check_version(expected_version)
         case.close(_now(), reason, open_tasks=_open_tasks(uow, case))
         audit.record(uow, tenant_id, "close", "case", case.id, reason=reason)
@@ -147,7 +150,7 @@ def close_case(uow, scope: AccessScope, tenant_id: str, case_id: str, reason: st
 
 def reopen_case(uow, scope: AccessScope, tenant_id: str, case_id: str, reason: str, expected_version: int | None = None) -> Case:
     with uow:
-        case = _writable_case(uow, scope, tenant_id, case_id)
+        case = _changeable_case(uow, scope, tenant_id, case_id)
         case._check_version(expected_version)
         case.reopen(_now(), reason)
         audit.record(uow, tenant_id, "reopen", "case", case.id, reason=reason)
@@ -157,7 +160,7 @@ def reopen_case(uow, scope: AccessScope, tenant_id: str, case_id: str, reason: s
 
 def archive_case(uow, scope: AccessScope, tenant_id: str, case_id: str) -> Case:
     with uow:
-        case = _writable_case(uow, scope, tenant_id, case_id)
+        case = _changeable_case(uow, scope, tenant_id, case_id)
         case.archive(_now())
         audit.record(uow, tenant_id, "archive", "case", case.id)
         uow.commit()
@@ -274,7 +277,8 @@ def _ensure_person_party(uow, scope: AccessScope, case: Case, command: commands.
         contact, _ = file_contact(uow, scope, command.tenant_id, details, now)
     elif case.id in uow.parties.case_ids_of(command.tenant_id, contact.id):
         return False
-    party = CaseParty.add(CaseRef.of(case), contact.id, command.party_role, context.current().actor, now)
+    name = None if contact.name == UNNAMED_CONTACT else contact.name  # the placeholder is nothing to search by
+    party = CaseParty.add(CaseRef.of(case), contact.id, command.party_role, context.current().actor, now, name)
     uow.parties.add(party)
     audit.record(
         uow, command.tenant_id, "create", "case_party", party.id, case_id=case.id, contact_id=contact.id, role=party.role
@@ -303,6 +307,14 @@ def _writable_case(uow, scope: AccessScope, tenant_id: str, case_id: str) -> Cas
         raise CaseNotFound(case_id)
     if not _allows(scope, WRITE, case):
         raise Forbidden("you may read this case but not change it")
+    return case
+
+
+def _changeable_case(uow, scope: AccessScope, tenant_id: str, case_id: str) -> Case:
+    """A writable case about to change: with its class's code, which its events carry."""
+    case = _writable_case(uow, scope, tenant_id, case_id)
+    archive_class = uow.archive_plan.archive_class(tenant_id, case.class_id) if case.class_id else None
+    case.class_code = archive_class.code if archive_class else None
     return case
 
 

@@ -14,12 +14,14 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
 from akta import audit
+from akta.contracts.docstore import DocumentStatus
 from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.auth import current_scope
 from akta.web.csv_export import csv_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
+from akta_cases.documents import views as document_views
 from akta_cases.domain.model import CaseNotFound
 from akta_cases.entrypoints.exports import timestamped
 from akta_cases.tasks import handlers, views
@@ -178,6 +180,20 @@ class LatestRegistrationOut(BaseModel):
     created_by: str
 
 
+class LatestDocumentOut(BaseModel):
+    id: str = Field(description="The document's id in docstore.")
+    case_id: str
+    case_number: str
+    case_title: str
+    title: str
+    document_type: str
+    status: DocumentStatus
+    current_version: int = Field(description="The newest version's number; 0 before the first upload.")
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+
+
 class NotificationOut(BaseModel):
     id: str
     kind: str = Field(description="task_assigned, task_reassigned, workflow_step, workflow_finished, deadline_tomorrow, deadline_passed")
@@ -202,6 +218,10 @@ class NotificationSettingsOut(BaseModel):
 
 class TaskListQuery(PageQuery):
     status: Literal["open", "done", "cancelled"] | None = None
+
+
+class LatestDocumentsQuery(PageQuery):
+    page_size: int = Field(default=10, ge=1, le=500)
 
 
 class NotificationQuery(PageQuery):
@@ -382,8 +402,9 @@ def create_tasks_blueprint(service: Service) -> APIBlueprint:
 
     @api.get("/dashboard/my-tasks.csv", responses={200: None})
     def export_my_tasks():
-        """The tasks of GET /dashboard/my-tasks as CSV (UTF-8, a header line), streamed: every
-        open task assigned to me on cases I may read. Audited as an export."""
+        """The tasks of GET /dashboard/my-tasks in its order (soonest deadline first) as CSV
+        (UTF-8, a header line), streamed: every open task assigned to me on cases I may read.
+        Audited as an export."""
         principal, scope = caller("cases:read")
         audit.record_read(service, principal.tenant_id, "task", "*", action="export", view="my_tasks")
         rows = views.iter_my_tasks(service.database, scope, principal.subject_id, _today())
@@ -412,6 +433,16 @@ def create_tasks_blueprint(service: Service) -> APIBlueprint:
         items, total = views.latest_registrations(service.database, scope, query.offset, query.page_size)
         audit.record_read(service, principal.tenant_id, "registration", "*", action="list", view="latest_registrations", page=query.page, shown=len(items))
         return page_response(LatestRegistrationOut, items, total, query)
+
+    @api.get("/dashboard/latest-documents", responses={200: Page[LatestDocumentOut]})
+    def latest_documents(query: LatestDocumentsQuery):
+        """Documents I may read (their case and their own screening), newest created first; 10
+        to a page unless asked. Docstore's documents as its events described them, so one just
+        made may take a moment to appear."""
+        principal, scope = caller("cases:read")
+        items, total = document_views.latest_documents(service.database, scope, query.offset, query.page_size)
+        audit.record_read(service, principal.tenant_id, "document", "*", action="list", view="latest_documents", page=query.page, shown=len(items))
+        return page_response(LatestDocumentOut, items, total, query)
 
     @api.get("/dashboard/notifications", responses={200: Page[NotificationOut]})
     def my_notifications(query: NotificationQuery):

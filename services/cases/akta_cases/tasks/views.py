@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from akta.access.scope import READ, AccessScope
 from akta.db.database import Database
-from akta.db.paging import fetch_page
+from akta.db.paging import SortKey, fetch_page, iter_in_batches, ordered
 from akta_cases.adapters.orm import cases
 from akta_cases.registrations.orm import registrations
 from akta_cases.registrations.views import readable as readable_registration
@@ -46,8 +46,14 @@ def _task_row(row, today: date) -> dict:
     return found
 
 
+# Soonest deadline first, those without one last: the order of task lists and their exports.
+SOONEST_FIRST = (
+    SortKey(tasks.c.deadline.is_(None)), SortKey(tasks.c.deadline), SortKey(tasks.c.created_at), SortKey(tasks.c.id),
+)
+
+
 def _soonest_first():
-    return (tasks.c.deadline.is_(None), tasks.c.deadline, tasks.c.created_at, tasks.c.id)
+    return ordered(SOONEST_FIRST)
 
 
 def get_task(database: Database, scope: AccessScope, task_id: str, today: date) -> dict | None:
@@ -105,18 +111,10 @@ def my_tasks(database: Database, scope: AccessScope, user_id: str, today: date, 
 
 
 def iter_my_tasks(database: Database, scope: AccessScope, user_id: str, today: date, batch_size: int = 500) -> Iterator[dict]:
-    """Every task my_tasks lists, for exports: `batch_size` at a time after the last id seen,
-    each batch in a short session of its own."""
-    query = _my_tasks_query(scope, user_id).order_by(tasks.c.id).limit(batch_size)
-    after = None
-    while True:
-        batch = query if after is None else query.where(tasks.c.id > after)
-        with database.session() as session:
-            rows = session.execute(batch).mappings().all()
-        yield from (_task_row(row, today) for row in rows)
-        if len(rows) < batch_size:
-            return
-        after = rows[-1]["id"]
+    """Every task my_tasks lists, in its order, for exports: `batch_size` at a time, each batch
+    in a short session of its own (see iter_in_batches)."""
+    rows = iter_in_batches(database.session, _my_tasks_query(scope, user_id), SOONEST_FIRST, batch_size)
+    return (_task_row(row, today) for row in rows)
 
 
 def _open_tasks_of_case():
