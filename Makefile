@@ -5,11 +5,16 @@ BIN := $(VENV)/bin
 SERVICES := identity cases docstore dispatch intake retention gateway
 PACKAGES := libs $(addprefix services/,$(SERVICES))
 STAMP := $(VENV)/.installed
+# What the docstore's converters run (OCR, PDF/A, previews), and the font the tests draw with.
+# `make run` needs none of them: those renditions then fail with a reason.
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-dan tesseract-ocr-nor ocrmypdf libreoffice-writer-nogui \
+	libreoffice-calc-nogui poppler-utils qpdf ghostscript unpaper pngquant fonts-dejavu-core
 
-.PHONY: help install run test test-unit test-integration test-e2e lint contracts bench clean
+.PHONY: help install system-packages run test test-unit test-integration test-e2e lint contracts bench clean
 
 help:
 	@echo "make run               all services in one process on http://127.0.0.1:8000 (embedded mode)"
+	@echo "make system-packages   install the programs of OCR, PDF/A and previews (apt-get, as root)"
 	@echo "make test              every test: unit, integration (PostgreSQL, RabbitMQ), end to end"
 	@echo "make test-unit         fast tests without I/O"
 	@echo "make test-integration  tests against the real PostgreSQL and RabbitMQ"
@@ -26,16 +31,30 @@ $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
 
 install: $(STAMP)
 
+# Installs the missing SYSTEM_PACKAGES on Debian/Ubuntu as root (CI). Anywhere else it only says
+# what is missing, and the converter tests skip (or fail under AKTA_REQUIRE_SERVICES=1).
+system-packages:
+	@if ! command -v dpkg-query >/dev/null; then echo "system-packages: no dpkg here; install by hand: $(SYSTEM_PACKAGES)"; exit 0; fi; \
+	installed=" $$(dpkg-query --show --showformat='$${db:Status-Abbrev}$${Package} ' $(SYSTEM_PACKAGES) 2>/dev/null)"; \
+	missing=""; \
+	for package in $(SYSTEM_PACKAGES); do \
+		case "$$installed" in *" ii $$package "*) ;; *) missing="$$missing $$package" ;; esac; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "system-packages: missing$$missing; run 'sudo make system-packages'"; exit 0; fi; \
+	echo "system-packages: installing$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
 run: $(STAMP)
 	$(BIN)/akta-embedded run
 
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest tests
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) system-packages
 	$(BIN)/python -m pytest tests/integration
 
 test-e2e: $(STAMP)

@@ -14,6 +14,8 @@ from akta.contracts import SUBSCRIPTIONS
 from akta.service import Service
 from akta_cases.bootstrap import bootstrap as bootstrap_cases
 from akta_cases.settings import CasesSettings
+from akta_docstore.bootstrap import bootstrap as bootstrap_docstore
+from akta_docstore.settings import DocstoreSettings
 from akta_identity.service_layer import handlers as identity_handlers
 from akta_retention.bootstrap import bootstrap as bootstrap_retention
 from akta_retention.settings import RetentionSettings
@@ -35,8 +37,12 @@ class Stack:
     threads: list[threading.Thread] = field(default_factory=list)
 
     @classmethod
-    def build(cls, data_dir: Path, database_url: str | None, bus_url: str, namespace: str, tokens: TestTokens, **cases_settings) -> Stack:
-        """`cases_settings` override the cases service's settings (e.g. its SMTP server)."""
+    def build(
+        cls, data_dir: Path, database_url: str | None, bus_url: str, namespace: str, tokens: TestTokens,
+        docstore: dict | None = None, **cases_settings,
+    ) -> Stack:
+        """`cases_settings` override the cases service's settings (e.g. its SMTP server);
+        `docstore`, when given, adds the docstore service with those settings."""
 
         def settings(settings_class, **overrides):
             return service_settings(settings_class, data_dir, database_url, bus_url, namespace, tokens.public_key_file, **overrides)
@@ -46,6 +52,8 @@ class Stack:
             "cases": bootstrap_cases(settings(CasesSettings, **cases_settings)),
             "retention": bootstrap_retention(settings(RetentionSettings)),
         }
+        if docstore is not None:
+            services["docstore"] = bootstrap_docstore(settings(DocstoreSettings, **docstore))
         for service in services.values():
             service.migrate()
         app = DispatcherMiddleware(

@@ -20,6 +20,9 @@ import yaml
 
 from akta.contracts.subscriptions import SUBSCRIPTIONS
 from akta.settings import ServiceSettings
+from akta.storage.config import blob_store_from_url
+from akta.storage.s3 import S3BlobStore
+from akta_docstore.settings import DocstoreSettings
 from akta_gateway.settings import GatewaySettings
 from akta_identity.settings import IdentitySettings
 
@@ -39,6 +42,10 @@ SUBSCRIBERS = tuple(sorted({subscription.service for subscription in SUBSCRIPTIO
 PRIVATE_KEY = "token-private-key.pem"
 # Applied by hand once, never by `kubectl apply -k` (it would overwrite the real Secrets).
 TEMPLATES = {"secret.example.yaml"}
+# The docstore's blob store and search URLs, with their keys.
+DOCSTORE_SECRET = "akta-docstore-connections"
+# The Dockerfile's target docstore-worker: the image with the converters (see the Dockerfile).
+DOCSTORE_WORKER_IMAGE = "akta-docstore-worker"
 API_VERSIONS = {
     "Namespace": "v1",
     "ConfigMap": "v1",
@@ -277,6 +284,18 @@ def test_the_optional_audit_verification_runs_once_at_a_time():
     assert pod_template(verify)["spec"]["restartPolicy"] == "Never"
 
 
+def test_the_optional_fixity_check_runs_once_at_a_time_with_the_blob_store():
+    cron_jobs = cron_jobs_named("docstore-fixity")
+    if not cron_jobs:
+        pytest.skip("k8s/docstore-fixity.yaml was left out")
+    (fixity,) = cron_jobs
+    assert fixity["spec"]["concurrencyPolicy"] == "Forbid"
+    (container,) = pod_template(fixity)["spec"]["containers"]
+    assert container["command"] == ["akta-docstore", "fixity"]
+    assert pod_template(fixity)["spec"]["restartPolicy"] == "Never"
+    assert DOCSTORE_SECRET in secret_refs(container)
+
+
 def test_the_ingress_leads_to_the_gateway_and_the_gateway_to_every_service():
     (ingress,) = of_kind("Ingress")
     backends = [
@@ -492,6 +511,80 @@ def test_the_cases_worker_reads_the_mail_settings(monkeypatch):
     assert "AKTA_CASES_SMTP_PASSWORD" not in config, "the password belongs in the Secret"
 
 
+def test_only_the_docstore_sees_its_blob_store_and_search_urls(monkeypatch, tmp_path):
+    """The blob store's keys reach the docstore parts that read or write document bytes or the
+    search index (HTTP API, worker, CronJob), and nothing else: not its relay or migration, no
+    other service, not the gateway."""
+    holders = sorted(
+        (service_of(container), container["command"][1])
+        for _, _, container in containers()
+        if DOCSTORE_SECRET in secret_refs(container)
+    )
+    expected = [("docstore", "serve"), ("docstore", "worker")]
+    if cron_jobs_named("docstore-fixity"):
+        expected.append(("docstore", "fixity"))
+    assert holders == sorted(expected)
+    for workload, _, container in containers():
+        if DOCSTORE_SECRET not in secret_refs(container):
+            assert not {"AKTA_DOCSTORE_BLOB_STORE_URL", "AKTA_DOCSTORE_SEARCH_URL"} & set(
+                environment_of(container)
+            ), workload
+            continue
+        use_environment_of(container, monkeypatch)
+        settings = DocstoreSettings()
+        # Real mode without a URL would put the bytes under the read-only data directory.
+        assert isinstance(blob_store_from_url(settings.blob_store_url, tmp_path), S3BlobStore), workload
+        # Optional: OpenSearch, or left out for the built-in engine.
+        assert not settings.search_url or settings.search_url.startswith(("https://", "http://")), workload
+
+
+def test_docstore_spools_uploads_and_renditions_on_a_sized_volume(monkeypatch):
+    """The root filesystem is read-only: the HTTP API spools uploads (and the form parser its
+    temporary files, TMPDIR) and the worker makes renditions under data_dir/tmp, an emptyDir
+    large enough for the worst case its comment works out."""
+    for name in ("docstore", "docstore-worker"):
+        deployment = named("Deployment", name)
+        spec, container = deployment["spec"]["template"]["spec"], only_container(deployment)
+        use_environment_of(container, monkeypatch)
+        settings = DocstoreSettings()
+        scratch = str(settings.data_dir / "tmp")
+        assert scratch in empty_dir_mounts(spec, container), f"{name}: {scratch} is not writable"
+        size = empty_dir_size(spec, container, scratch)
+        if container["command"][1] == "serve":
+            assert env_values(container).get("TMPDIR") == scratch, name
+            command = container["command"]
+            threads = int(command[command.index("--workers") + 1]) * int(command[command.index("--threads") + 1])
+            # Each request thread may hold a multipart upload twice: the parser's copy, the spool.
+            assert size >= threads * 2 * settings.max_upload_bytes, name
+        else:
+            # At least the original and a result of the same size, per rendition thread.
+            assert size >= settings.rendition_threads * 2 * settings.max_upload_bytes, name
+
+
+def test_the_docstore_worker_has_the_converters_memory_and_time_for_a_conversion(monkeypatch):
+    deployment = named("Deployment", "docstore-worker")
+    spec, container = deployment["spec"]["template"]["spec"], only_container(deployment)
+    assert container["image"] == DOCSTORE_WORKER_IMAGE, "the renditions need the image with the converters"
+    others = {c["image"] for _, _, c in containers() if c is not container}
+    assert others == {"akta"}, "only docstore-worker needs the converters"
+    use_environment_of(container, monkeypatch)
+    settings = DocstoreSettings()
+    # About 1 GiB for the worker process and 1 GiB for each conversion in flight.
+    assert quantity(container["resources"]["limits"]["memory"]) >= (1 + settings.rendition_threads) * 2**30
+    assert quantity(container["resources"]["requests"]["memory"]) >= 2**30
+    # Time to finish the conversion in flight, and to fetch the original and store the result.
+    assert spec["terminationGracePeriodSeconds"] >= settings.rendition_timeout_seconds + 30
+
+
+def test_the_ingress_lets_the_largest_upload_reach_docstore(monkeypatch):
+    """Else a file just under docstore's limit gets the ingress's 413 page instead."""
+    (ingress,) = of_kind("Ingress")
+    body_size = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+    use_environment_of(only_container(named("Deployment", "docstore")), monkeypatch)
+    # docstore accepts a request of the limit plus 1 MiB (multipart headers and form fields).
+    assert nginx_size(body_size) >= DocstoreSettings().max_upload_bytes + 2**20
+
+
 def test_only_the_identity_http_api_sees_the_private_key():
     """Only identity's HTTP app signs tokens (the key is loaded when the app is built); every
     other pod, identity's relay, worker, migration and CronJob included, must not have it."""
@@ -621,3 +714,37 @@ def test_every_container_has_requests_and_limits():
 def empty_dir_mounts(spec: dict, container: dict) -> set[str]:
     empty_dirs = {volume["name"] for volume in spec.get("volumes", []) if "emptyDir" in volume}
     return {mount["mountPath"] for mount in container.get("volumeMounts", []) if mount["name"] in empty_dirs}
+
+
+def empty_dir_size(spec: dict, container: dict, path: str) -> int:
+    """The sizeLimit of the emptyDir mounted at `path`; an emptyDir without one fails."""
+    volumes = {volume["name"]: volume for volume in spec.get("volumes", [])}
+    (mount,) = [mount for mount in container["volumeMounts"] if mount["mountPath"] == path]
+    return quantity(volumes[mount["name"]]["emptyDir"]["sizeLimit"])
+
+
+def secret_refs(container: dict) -> set[str]:
+    """Names of the Secrets the container reads as variables (envFrom)."""
+    return {source["secretRef"]["name"] for source in container.get("envFrom", []) if "secretRef" in source}
+
+
+def cron_jobs_named(name: str) -> list[dict]:
+    return [job for job in of_kind("CronJob") if job["metadata"]["name"] == name]
+
+
+QUANTITY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9}
+
+
+def quantity(value: str) -> int:
+    """Bytes of a Kubernetes quantity of memory or storage ("4Gi", "512Mi")."""
+    for suffix, factor in sorted(QUANTITY_SUFFIXES.items(), key=lambda item: -len(item[0])):
+        if value.endswith(suffix):
+            return int(value.removesuffix(suffix)) * factor
+    return int(value)
+
+
+def nginx_size(value: str) -> int:
+    """Bytes of an nginx size ("210m"): k and m are KiB and MiB there."""
+    factors = {"k": 2**10, "m": 2**20, "g": 2**30}
+    suffix = value[-1:].lower()
+    return int(value[:-1]) * factors[suffix] if suffix in factors else int(value)

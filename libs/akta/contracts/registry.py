@@ -6,10 +6,10 @@ import json
 
 from pydantic import ValidationError
 
-from akta.contracts import access, audit, cases, identity, retention
+from akta.contracts import access, audit, cases, docstore, identity, retention
 from akta.contracts.base import EVENT_TYPE_PATTERN, Envelope, Event
 
-_EVENT_MODULES = (access, audit, cases, identity, retention)
+_EVENT_MODULES = (access, audit, cases, docstore, identity, retention)
 
 
 def _collect() -> dict[str, type[Event]]:

@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from akta.contracts.access import ACCESS_EVENTS
 from akta.contracts.audit import AUDIT_EVENTS
 from akta.contracts.base import Event
-from akta.contracts.cases import CaseCreated, CaseUpdated
+from akta.contracts.cases import (
+    CaseCreated,
+    CaseUpdated,
+    PartyAdded,
+    PartyRemoved,
+    RegistrationChanged,
+    RegistrationCreated,
+)
+from akta.contracts.docstore import (
+    DocumentChanged,
+    DocumentCreated,
+    DocumentTextExtracted,
+    DocumentVersionStored,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,19 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription(service="retention", handler="track_case", events=(CaseCreated, CaseUpdated)),
     *(Subscription(service=service, handler="replicate_access", events=ACCESS_EVENTS) for service in ACCESS_REPLICAS),
     Subscription(service="identity", handler="record_audit", events=AUDIT_EVENTS),
+    # Docstore keeps a copy of each case's access, number and parties: documents take their access
+    # from their case, and the search index shows cases too.
+    Subscription(
+        service="docstore",
+        handler="follow_cases",
+        events=(CaseCreated, CaseUpdated, PartyAdded, PartyRemoved, RegistrationCreated, RegistrationChanged),
+    ),
+    Subscription(service="docstore", handler="plan_renditions", events=(DocumentVersionStored,)),
+    Subscription(
+        service="docstore", handler="index_documents", events=(DocumentCreated, DocumentChanged, DocumentTextExtracted)
+    ),
+    # The dashboard's "latest documents".
+    Subscription(service="cases", handler="track_documents", events=(DocumentCreated, DocumentChanged)),
 )
 
 

@@ -7,6 +7,7 @@ no other service in code; each service keeps its own bootstrap, database file an
 from __future__ import annotations
 
 import contextvars
+import io
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,12 @@ DEMO_CASES = (
     ("Elevsag", "Elevsag: Anna Jensen, 7.A", {"klasse": "7.A"}),
     ("Mødesag", "Skolebestyrelsesmøde november", {"moededato": "2026-11-26"}),
     ("Mødesag", "Indkøb af nye tavler", {}),
+)
+# A text document filed in each demo case (title, file name, text), so search has something to find.
+DEMO_DOCUMENTS = (
+    ("Referat af elevsamtale", "elevsamtale.txt", "Samtale med Anna om trivsel i klassen og lektiehjælp efter skole."),
+    ("Dagsorden", "dagsorden.txt", "Dagsorden: budget, skolefest, ansøgning om nye tavler til fysiklokalet."),
+    ("Tilbud på tavler", "tilbud.txt", "Tilbud på seks interaktive tavler med montering og undervisning af lærerne."),
 )
 # The new organisation and its grants reach the cases service over the bus; until they have,
 # it answers 401 (unknown organisation) or 403 (no grant). Give them this long to arrive.
@@ -121,9 +128,10 @@ def load_demo_data(system: EmbeddedSystem) -> dict:
     }).json["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
 
-    def post(path: str, **kwargs) -> dict:
+    def post(path: str, make_form=None, **kwargs) -> dict:
+        """`make_form` builds a fresh form (with its file) for each attempt."""
         deadline = time.monotonic() + GRANTS_ARRIVE_WITHIN_SECONDS
-        while (response := client.post(path, headers=headers, **kwargs)).status_code in (401, 403):
+        while (response := client.post(path, headers=headers, **({"data": make_form()} if make_form else {}), **kwargs)).status_code in (401, 403):
             if time.monotonic() > deadline:
                 break
             time.sleep(0.1)
@@ -138,7 +146,15 @@ def load_demo_data(system: EmbeddedSystem) -> dict:
         body = {key: value for key, value in template.items() if key != "class_code"}
         body.update(class_id=classes[template["class_code"]], access_group_id=credentials["access_group_id"])
         templates[template["name"]] = post("/api/cases/templates", json=body)["id"]
-    for template_name, title, metadata in DEMO_CASES:
-        post("/api/cases/cases", json={"template_id": templates[template_name], "title": title, "metadata": metadata})
-    log.info("demo data loaded", cases=len(DEMO_CASES), templates=len(templates))
+    case_ids = [
+        post("/api/cases/cases", json={"template_id": templates[template_name], "title": title, "metadata": metadata})["id"]
+        for template_name, title, metadata in DEMO_CASES
+    ]
+    if "docstore" in system.services:
+        for case_id, (title, filename, text) in zip(case_ids, DEMO_DOCUMENTS, strict=True):
+            def form(case_id=case_id, title=title, filename=filename, text=text):
+                return {"title": title, "document_type": "note", "case_id": case_id, "file": (io.BytesIO(text.encode()), filename)}
+
+            post("/api/docstore/documents", make_form=form, content_type="multipart/form-data")
+    log.info("demo data loaded", cases=len(DEMO_CASES), templates=len(templates), documents=len(DEMO_DOCUMENTS))
     return credentials
