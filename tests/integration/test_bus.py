@@ -5,6 +5,7 @@ hold when things go wrong: a crash before publishing, duplicates, poison, failin
 """
 
 import json
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -15,6 +16,8 @@ from sqlalchemy import func, select
 
 from akta import context
 from akta.bus import inbox, outbox
+from akta.bus import relay as relay_module
+from akta.bus.connection import connect
 from akta.bus.publisher import OutboundMessage, open_publisher
 from akta.bus.tables import inbox_table, outbox_table
 from akta.bus.topology import subscription_queue
@@ -361,3 +364,26 @@ def test_a_batch_losing_a_race_with_another_worker_is_handled_one_by_one(system,
     assert _count(system.retention, retention_entries, retention_entries.c.item_id == "case-alone") == 1
     assert _count(system.retention, inbox_table) == 2
     assert _left_in_queue(system) == 0
+
+
+def test_idle_relays_keep_their_broker_connections(tmp_path, postgres_url, rabbitmq_url, bus_namespace, monkeypatch):
+    """With a heartbeat every second, idle relays keep their first connections for three times the
+    two intervals after which py-amqp gives a silent connection up, and still deliver."""
+    connections = []
+
+    def connect_counted(bus_url):
+        connections.append(bus_url)
+        return connect(bus_url, heartbeat=1)
+
+    monkeypatch.setattr(relay_module, "connect", connect_counted)
+    system = FlowSystem.build(tmp_path, postgres_url, rabbitmq_url, bus_namespace)
+    try:
+        system.start()
+        relays = 2  # cases and retention
+        eventually(lambda: len(connections) == relays)
+        time.sleep(6)
+        _create_case(system)
+        eventually(lambda: _entries(system) == 1)
+        assert len(connections) == relays
+    finally:
+        system.shutdown()

@@ -10,7 +10,7 @@ import structlog
 from kombu import Connection
 
 from akta.bus import outbox
-from akta.bus.connection import connect
+from akta.bus.connection import connect, keep_alive
 from akta.bus.metrics import OUTBOX_PENDING, RELAYED_EVENTS
 from akta.bus.naming import BusNames
 from akta.bus.publisher import OutboundMessage, PublishFailed, broker_errors, open_publisher
@@ -95,7 +95,7 @@ class Relay:
             if relayed < self.batch_size:
                 self.wakeup.wait(self.idle_seconds)
                 self.wakeup.clear()
-                connection.heartbeat_check()
+                keep_alive(connection)
 
     def _purge_now_and_then(self) -> None:
         now = time.monotonic()
