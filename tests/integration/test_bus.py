@@ -195,6 +195,24 @@ def test_poison_messages_are_dead_lettered_and_the_worker_keeps_consuming(system
     assert _entries(system) == 1
 
 
+def test_a_handled_batch_leaves_nothing_to_redeliver(system):
+    """Good, duplicate and poison messages in one batch: once handled, every one is settled, so
+    the queue is empty when the worker stops and a new worker gets nothing again."""
+    good = [_case_created_message(f"c-batch-{n}") for n in range(5)]
+    batch = [good[0], _raw_message(b"not json"), good[1], good[1], good[2], good[3], _raw_message(b"{}"), good[4]]
+    system.publish_raw(batch)
+    system.start_worker_only()
+    eventually(lambda: _entries(system) == 5)
+    eventually(lambda: len(system.dead_letters()) == 2, timeout=10)
+    system.stop.set()
+    for thread in system.threads:
+        thread.join(timeout=15)
+    queue = system.retention.names.queue(system.retention.subscriptions[0])
+    with Connection(system.bus_url) as connection:
+        assert connection.default_channel.queue_declare(queue=queue, passive=True).message_count == 0
+    assert _count(system.retention, inbox_table) == 5
+
+
 def test_a_failing_handler_is_retried_then_dead_lettered(system, monkeypatch):
     attempts: dict[str, int] = {}
     real_handler = retention_handlers.track_case
