@@ -144,9 +144,12 @@ def test_a_relay_crashing_between_publish_and_marking_sent_causes_no_double_effe
         def __init__(self, real):
             self.real = real
 
-        def publish(self, messages):
-            self.real.publish(messages)
-            raise ConnectionResetError("relay process died right after publishing")
+        def send(self, messages):
+            return self.real.send(messages)
+
+        def wait(self, sent):
+            self.real.wait(sent)
+            raise ConnectionResetError("relay process died right after the broker confirmed")
 
     with Connection(system.bus_url) as connection:
         publisher = open_publisher(connection)
@@ -157,6 +160,59 @@ def test_a_relay_crashing_between_publish_and_marking_sent_causes_no_double_effe
         publisher.close()
     eventually(lambda: _count(system.retention, inbox_table) == 3 and _entries(system) == 3)
     assert _count(system.retention, outbox_table) == 3
+
+
+class RecordingPublisher:
+    """The real publisher, noting the order of its calls."""
+
+    def __init__(self, real, fail_on_wait: int | None = None):
+        self.real, self.calls, self.fail_on_wait = real, [], fail_on_wait
+
+    def send(self, messages):
+        self.calls.append("send")
+        return self.real.send(messages)
+
+    def wait(self, sent):
+        self.calls.append("wait")
+        if self.calls.count("wait") == self.fail_on_wait:
+            raise ConnectionResetError("the broker went away before confirming")
+        return self.real.wait(sent)
+
+
+def test_the_relay_sends_the_next_batch_while_the_broker_confirms_the_one_before(system):
+    system.start_worker_only()
+    for n in range(4):
+        _create_case(system, title=f"Batch {n}")
+    pending = _unsent(system.cases)
+    system.cases.relay.batch_size = 3
+    with Connection(system.bus_url) as connection:
+        publisher = RecordingPublisher(open_publisher(connection))
+        assert system.cases.relay.relay_pending(publisher) == pending
+        publisher.real.close()
+    batches = -(-pending // 3)
+    if system.bus_url.startswith("memory"):  # SQLite: one batch at a time
+        assert publisher.calls == ["send", "wait"] * batches
+    else:
+        assert publisher.calls == ["send"] + ["send", "wait"] * (batches - 1) + ["wait"]
+    assert _unsent(system.cases) == 0
+    eventually(lambda: _entries(system) == 4)
+
+
+def test_events_of_a_batch_the_broker_never_confirmed_go_out_again(system):
+    system.start_worker_only()
+    for n in range(4):
+        _create_case(system, title=f"Unconfirmed {n}")
+    pending = _unsent(system.cases)
+    system.cases.relay.batch_size = 3
+    with Connection(system.bus_url) as connection:
+        failing = RecordingPublisher(open_publisher(connection), fail_on_wait=2)
+        with pytest.raises(ConnectionResetError):
+            system.cases.relay.relay_pending(failing)
+        assert _unsent(system.cases) == pending - 3  # only the first batch is marked sent
+        assert system.cases.relay.relay_pending(failing.real) == pending - 3
+        failing.real.close()
+    eventually(lambda: _entries(system) == 4 and _count(system.retention, inbox_table) == 4)
+    assert _unsent(system.cases) == 0
 
 
 def test_the_same_event_delivered_twice_has_one_effect(system):

@@ -42,8 +42,9 @@ def add_all(session: Session, envelopes: list[Envelope]) -> None:
     )
 
 
-def claim_pending(session: Session, limit: int) -> list[PendingEvent]:
-    """The oldest unsent events, locked so that relays running side by side split the work."""
+def claim_pending(session: Session, limit: int, after: int | None = None) -> list[PendingEvent]:
+    """The oldest unsent events (past position `after`, when given), locked so that relays running
+    side by side split the work."""
     query = (
         select(
             outbox_table.c.position,
@@ -55,6 +56,8 @@ def claim_pending(session: Session, limit: int) -> list[PendingEvent]:
         .order_by(outbox_table.c.position)
         .limit(limit)
     )
+    if after is not None:
+        query = query.where(outbox_table.c.position > after)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return [PendingEvent(*row) for row in session.execute(query)]

@@ -27,6 +27,14 @@ class PublishFailed(Exception):
     """The broker refused (nack) or did not confirm in time; nothing may be marked sent."""
 
 
+@dataclass(frozen=True)
+class Sent:
+    """Messages handed to the broker by `send`, to be waited for with `wait`."""
+
+    last_delivery_tag: int
+    message_ids: frozenset[str]
+
+
 class ConfirmingPublisher:
     """Publishes batches on RabbitMQ; returns the ids of unroutable messages."""
 
@@ -45,8 +53,11 @@ class ConfirmingPublisher:
         self._returned: set[str] = set()
 
     def publish(self, messages: list[OutboundMessage]) -> set[str]:
-        self._nacked.clear()
-        self._returned.clear()
+        """Send and wait for every confirm; the ids of the messages no queue was bound for."""
+        return self.wait(self.send(messages))
+
+    def send(self, messages: list[OutboundMessage]) -> Sent:
+        """Hand the messages to the broker, waiting for confirms only while the window is full."""
         for message in messages:
             while len(self._unconfirmed) >= self.window:
                 self._wait_for_confirms()
@@ -65,11 +76,19 @@ class ConfirmingPublisher:
             )
             self._unconfirmed[self._next_delivery_tag] = message.message_id
             self._next_delivery_tag += 1
-        while self._unconfirmed:
+        return Sent(self._next_delivery_tag - 1, frozenset(message.message_id for message in messages))
+
+    def wait(self, sent: Sent) -> set[str]:
+        """Wait until the broker confirmed every message of `sent`; raise if it refused any.
+        Returns the ids of those of them no queue was bound for."""
+        while self._unconfirmed and next(iter(self._unconfirmed)) <= sent.last_delivery_tag:
             self._wait_for_confirms()
-        if self._nacked:
-            raise PublishFailed(f"broker refused {len(self._nacked)} message(s)")
-        return set(self._returned)
+        nacked, returned = self._nacked & sent.message_ids, self._returned & sent.message_ids
+        self._nacked -= nacked
+        self._returned -= returned
+        if nacked:
+            raise PublishFailed(f"broker refused {len(nacked)} message(s)")
+        return returned
 
     def close(self) -> None:
         try:
@@ -86,11 +105,13 @@ class ConfirmingPublisher:
             ) from None
 
     def _settle(self, delivery_tag: int, multiple: bool) -> list[str]:
-        if multiple:
-            tags = [tag for tag in self._unconfirmed if tag <= delivery_tag]
-        else:
-            tags = [delivery_tag] if delivery_tag in self._unconfirmed else []
-        return [self._unconfirmed.pop(tag) for tag in tags]
+        if not multiple:
+            return [self._unconfirmed.pop(delivery_tag)] if delivery_tag in self._unconfirmed else []
+        settled = []
+        # The tags are in the dict in publishing order: the ones settled are at its front.
+        while self._unconfirmed and (tag := next(iter(self._unconfirmed))) <= delivery_tag:
+            settled.append(self._unconfirmed.pop(tag))
+        return settled
 
     def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
         self._settle(delivery_tag, multiple)
@@ -109,6 +130,9 @@ class MemoryPublisher:
         self.producer = Producer(connection.channel())
 
     def publish(self, messages: list[OutboundMessage]) -> set[str]:
+        return self.wait(self.send(messages))
+
+    def send(self, messages: list[OutboundMessage]) -> Sent:
         for message in messages:
             self.producer.publish(
                 message.body,
@@ -120,6 +144,9 @@ class MemoryPublisher:
                 message_id=message.message_id,
                 headers=message.headers,
             )
+        return Sent(0, frozenset(message.message_id for message in messages))
+
+    def wait(self, sent: Sent) -> set[str]:
         return set()
 
     def close(self) -> None:

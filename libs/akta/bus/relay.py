@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
 from kombu import Connection
+from sqlalchemy.orm import Session
 
 from akta.bus import outbox
 from akta.bus.connection import connect, keep_alive
 from akta.bus.metrics import OUTBOX_PENDING, RELAYED_EVENTS
 from akta.bus.naming import BusNames
-from akta.bus.publisher import OutboundMessage, PublishFailed, broker_errors, open_publisher
+from akta.bus.publisher import OutboundMessage, PublishFailed, Sent, broker_errors, open_publisher
 from akta.bus.topology import declare_topology
 from akta.db.database import Database
 from akta.db.idempotency_keys import purge_idempotency_keys
 
 log = structlog.get_logger("akta.bus.relay")
+
+
+@dataclass
+class _Batch:
+    """Events claimed in `session`'s transaction and sent, waiting for the broker's confirms."""
+
+    session: Session
+    pending: list[outbox.PendingEvent]
+    sent: Sent
 
 
 class Relay:
@@ -47,11 +58,50 @@ class Relay:
 
     def relay_once(self, publisher) -> int:
         """Publish one batch; returns how many events it relayed."""
-        with self.database.session() as session, session.begin():
-            pending = outbox.claim_pending(session, self.batch_size)
+        batch = self._claim_and_send(publisher, after=None)
+        if batch is None:
+            return 0
+        return self._finish(batch, publisher)
+
+    def relay_pending(self, publisher, stop: threading.Event | None = None) -> int:
+        """Publish batch after batch until the outbox is empty (or `stop` is set); returns how many
+        events were relayed. On PostgreSQL the next batch is claimed and sent while the broker
+        confirms the one before, so neither the database nor the broker waits for the other. On
+        SQLite a second writing transaction would wait for the first: one batch at a time."""
+        if not self._overlap:
+            relayed = 0
+            while (stop is None or not stop.is_set()) and (count := self.relay_once(publisher)):
+                relayed += count
+            return relayed
+        relayed, in_flight = 0, None
+        try:
+            while stop is None or not stop.is_set():
+                after = in_flight.pending[-1].position if in_flight else None
+                batch = self._claim_and_send(publisher, after)
+                previous, in_flight = in_flight, batch
+                if previous is not None:
+                    relayed += self._finish(previous, publisher)
+                if batch is None:
+                    break
+        finally:
+            if in_flight is not None:  # not confirmed: its events stay unsent and go out again
+                in_flight.session.close()
+        return relayed
+
+    @property
+    def _overlap(self) -> bool:
+        return self.database.engine.dialect.name == "postgresql"
+
+    def _claim_and_send(self, publisher, after: int | None) -> _Batch | None:
+        """Claim the next batch in a transaction of its own and hand it to the broker."""
+        session = self.database.session()
+        try:
+            session.begin()
+            pending = outbox.claim_pending(session, self.batch_size, after)
             if not pending:
-                return 0
-            unroutable_ids = publisher.publish(
+                session.close()
+                return None
+            sent = publisher.send(
                 [
                     OutboundMessage(
                         message_id=event.event_id,
@@ -62,12 +112,22 @@ class Relay:
                     for event in pending
                 ]
             )
-            unroutable = {event.position for event in pending if event.event_id in unroutable_ids}
-            outbox.mark_sent(session, [event.position for event in pending], unroutable)
+        except BaseException:
+            session.close()
+            raise
+        return _Batch(session, pending, sent)
+
+    def _finish(self, batch: _Batch, publisher) -> int:
+        """Wait for the batch's confirms, then mark its events sent and commit."""
+        with batch.session as session:
+            unroutable_ids = publisher.wait(batch.sent)
+            unroutable = {event.position for event in batch.pending if event.event_id in unroutable_ids}
+            outbox.mark_sent(session, [event.position for event in batch.pending], unroutable)
+            session.commit()
         if unroutable:
             log.warning("events unroutable: no queue is bound for them", count=len(unroutable))
-        RELAYED_EVENTS.labels(service=self.service).inc(len(pending))
-        return len(pending)
+        RELAYED_EVENTS.labels(service=self.service).inc(len(batch.pending))
+        return len(batch.pending)
 
     def run(self, stop: threading.Event) -> None:
         """Relay until `stop` is set, reconnecting to the broker whenever it goes away."""
@@ -90,12 +150,11 @@ class Relay:
 
     def _relay_until_stopped(self, publisher, connection: Connection, stop: threading.Event) -> None:
         while not stop.is_set():
-            relayed = self.relay_once(publisher)
+            self.relay_pending(publisher, stop)
             self._purge_now_and_then()
-            if relayed < self.batch_size:
-                self.wakeup.wait(self.idle_seconds)
-                self.wakeup.clear()
-                keep_alive(connection)
+            self.wakeup.wait(self.idle_seconds)
+            self.wakeup.clear()
+            keep_alive(connection)
 
     def _purge_now_and_then(self) -> None:
         now = time.monotonic()
