@@ -5,7 +5,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from akta import context
 from akta.bus.tables import outbox_table
@@ -177,3 +177,10 @@ def test_a_database_ahead_of_the_code_counts_as_migrated(cases):
     assert is_migrated(cases.database, cases.migrations_dir)
     versions("0001")
     assert not is_migrated(cases.database, cases.migrations_dir)
+
+
+def test_postgresql_plans_every_statement_with_its_parameters(cases_on_postgresql):
+    """No generic plan made while a table was empty outlives it (see akta.db.database)."""
+    with cases_on_postgresql.database.session() as session:
+        assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+        assert session.execute(text("SHOW search_path")).scalar() == "cases"
