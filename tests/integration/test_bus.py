@@ -20,7 +20,7 @@ from akta.bus import relay as relay_module
 from akta.bus.connection import connect
 from akta.bus.publisher import OutboundMessage, open_publisher
 from akta.bus.tables import inbox_table, outbox_table
-from akta.bus.topology import subscription_queue
+from akta.bus.topology import declare_topology, subscription_queue
 from akta.bus.worker import Delivery
 from akta.contracts import Envelope
 from akta.contracts.cases import CaseCreated, CaseUpdated
@@ -461,3 +461,27 @@ def test_idle_relays_keep_their_broker_connections(tmp_path, postgres_url, rabbi
         assert len(connections) == relays
     finally:
         system.shutdown()
+
+
+def test_an_event_no_queue_is_bound_for_is_marked_unroutable_and_kept(system):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    with system.cases.database.session() as session, session.begin():
+        session.execute(insert(outbox_table).values(
+            event_id="lonely-1", tenant_id="t-1", event_type="cases.nobody.listens.v1", body="{}",
+            created_at=datetime.now(UTC), unroutable=False,
+        ))
+    _create_case(system, title="Routed")
+    with Connection(system.bus_url) as connection:
+        declare_topology(connection.default_channel, system.cases.names)
+        publisher = open_publisher(connection)
+        system.cases.relay.relay_pending(publisher)
+        publisher.close()
+    with system.cases.database.session() as session:
+        rows = {row.event_id: row for row in session.execute(select(outbox_table))}
+    assert all(row.sent_at is not None for row in rows.values())
+    if not system.bus_url.startswith("memory"):  # only RabbitMQ returns what it cannot route
+        assert rows["lonely-1"].unroutable
+        assert not any(row.unroutable for row in rows.values() if row.event_type == "cases.case.created.v1")
