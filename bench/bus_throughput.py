@@ -21,7 +21,7 @@ from pathlib import Path
 import pika
 import psycopg
 from sqlalchemy import text
-from support import LoadSampler
+from support import BENCHMARKS_FILE, LoadSampler, write_section
 
 from akta.bus.connection import connect
 from akta.bus.naming import BusNames
@@ -36,7 +36,6 @@ from akta_cases.settings import CasesSettings
 from akta_retention.bootstrap import bootstrap as bootstrap_retention
 from akta_retention.settings import RetentionSettings
 
-BENCHMARKS_FILE = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SECTION_TITLE = "## Bus throughput (issue 2)"
 TENANT, ACCESS_GROUP = "bench-tenant", "bench-group"
 TRACK_CASE = next(s for s in SUBSCRIPTIONS if (s.service, s.handler) == ("retention", "track_case"))
@@ -290,20 +289,6 @@ def verify_exactly_once(cases, retention, case_ids: list[str], positions_after: 
         raise RuntimeError("not exactly once: " + "; ".join(problems))
 
 
-def write_section(lines: list[str]) -> None:
-    """Replace the figures of this benchmark's section; its "### Findings", written by hand, stay."""
-    header = "# Benchmarks\n\nRun every benchmark with `make bench`; each writes its own section below.\n"
-    current = BENCHMARKS_FILE.read_text() if BENCHMARKS_FILE.exists() else header
-    section = SECTION_TITLE + "\n\n" + "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^### Findings|^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _match: section + "\n", current).rstrip("\n") + "\n"
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section
-    BENCHMARKS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    BENCHMARKS_FILE.write_text(updated)
-
-
 def report(figures: dict, versions: dict, events: int, body_size: int, load: LoadSampler, copies: str) -> list[str]:
     ratio = figures["relay"] / figures["raw_publish"]
     rows = [
@@ -377,7 +362,7 @@ def run(args, cases, retention, raw_queue: str) -> None:
     lines = report(figures, versions, count, body_size, load, copies)
     print("\n".join(lines))
     if not args.no_docs:
-        write_section(lines)
+        write_section(SECTION_TITLE, lines)
         print(f"\nwritten to {BENCHMARKS_FILE}")
 
 

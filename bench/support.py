@@ -359,10 +359,11 @@ def gunicorn_server(executable: str, environment: dict[str, str], log_file: Path
 
 
 def write_section(title: str, lines: list[str]) -> None:
-    """Replace (or append) the section headed `title` ("## …") of docs/benchmarks.md, keeping the others."""
+    """Replace (or append) the section headed `title` ("## …") of docs/benchmarks.md, keeping the
+    others, and its "### Findings" (written by hand) when it has one."""
     current = BENCHMARKS_FILE.read_text() if BENCHMARKS_FILE.exists() else HEADER
     section = title + "\n\n" + "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^### Findings|^## |\Z)", re.S | re.M)
     if pattern.search(current):
         updated = pattern.sub(lambda _match: section + "\n", current).rstrip("\n") + "\n"
     else:
