@@ -11,19 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from akta.auth.tokens import ALGORITHM, AUDIENCE, ISSUER
-from tests.support.stack import PASSWORD, Stack
-
-
-@pytest.fixture(params=["memory", "rabbitmq"])
-def stack(request, tmp_path, bus_namespace, tokens):
-    if request.param == "memory":
-        database_url, bus_url = None, "memory://"
-    else:
-        database_url = request.getfixturevalue("postgres_url")
-        bus_url = request.getfixturevalue("rabbitmq_url")
-    built = Stack.build(tmp_path, database_url, bus_url, bus_namespace, tokens)
-    yield built
-    built.shutdown()
+from tests.support.stack import PASSWORD
 
 
 @pytest.fixture

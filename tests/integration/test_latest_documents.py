@@ -12,21 +12,8 @@ from akta.bus.publisher import OutboundMessage, open_publisher
 from akta.bus.topology import declare_topology
 from akta.contracts import Envelope
 from akta.contracts.docstore import DocumentChanged, DocumentCreated
-from tests.support.stack import Stack
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-
-
-@pytest.fixture(params=["memory", "rabbitmq"])
-def stack(request, tmp_path, bus_namespace, tokens):
-    if request.param == "memory":
-        database_url, bus_url = None, "memory://"
-    else:
-        database_url = request.getfixturevalue("postgres_url")
-        bus_url = request.getfixturevalue("rabbitmq_url")
-    built = Stack.build(tmp_path, database_url, bus_url, bus_namespace, tokens)
-    yield built
-    built.shutdown()
 
 
 @pytest.fixture

@@ -11,19 +11,6 @@ from sqlalchemy import select
 
 from akta.bus.tables import outbox_table
 from tests.support.cases import template
-from tests.support.stack import Stack
-
-
-@pytest.fixture(params=["memory", "rabbitmq"])
-def stack(request, tmp_path, bus_namespace, tokens):
-    if request.param == "memory":
-        database_url, bus_url = None, "memory://"
-    else:
-        database_url = request.getfixturevalue("postgres_url")
-        bus_url = request.getfixturevalue("rabbitmq_url")
-    built = Stack.build(tmp_path, database_url, bus_url, bus_namespace, tokens)
-    yield built
-    built.shutdown()
 
 
 @pytest.fixture

@@ -132,37 +132,42 @@ def list_comments(database: Database, document_id: str, offset: int, limit: int)
 
 
 def version_content(database: Database, scope: AccessScope, document_id: str, number: int | None) -> dict | None:
-    """The blob of a version (the current one when `number` is None) the caller may read."""
+    """The blob of a version (the current one when `number` is None) the caller may read: None
+    when the document is not there for the caller, {} when the version is not."""
     with database.read_session() as session:
-        document = session.execute(
-            select(documents.c.tenant_id, documents.c.current_version).where(documents.c.id == document_id, readable(scope))
-        ).one_or_none()
-        if document is None:
+        version = _readable_version(session, scope, document_id, number)
+        if version is None:
             return None
         row = session.execute(
             select(document_versions).where(
-                document_versions.c.document_id == document_id,
-                document_versions.c.number == (number if number is not None else document.current_version),
+                document_versions.c.document_id == document_id, document_versions.c.number == version
             )
         ).mappings().one_or_none()
         return dict(row) if row else {}
 
 
 def rendition_content(database: Database, scope: AccessScope, document_id: str, number: int | None, kind: str) -> dict | None:
+    """A rendition of a version, as `version_content` answers for the version itself."""
     with database.read_session() as session:
-        document = session.execute(
-            select(documents.c.tenant_id, documents.c.current_version).where(documents.c.id == document_id, readable(scope))
-        ).one_or_none()
-        if document is None:
+        version = _readable_version(session, scope, document_id, number)
+        if version is None:
             return None
         row = session.execute(
             select(renditions).where(
                 renditions.c.document_id == document_id,
-                renditions.c.version_number == (number if number is not None else document.current_version),
+                renditions.c.version_number == version,
                 renditions.c.kind == kind,
             )
         ).mappings().one_or_none()
         return dict(row) if row else {}
+
+
+def _readable_version(session, scope: AccessScope, document_id: str, number: int | None) -> int | None:
+    """`number`, or the current version's, of a document the caller may read; None otherwise."""
+    current = session.scalar(select(documents.c.current_version).where(documents.c.id == document_id, readable(scope)))
+    if current is None:
+        return None
+    return number if number is not None else current
 
 
 def _conditions(scope: AccessScope, filters: dict) -> list:

@@ -27,7 +27,10 @@ def test_a_scanned_pdf_becomes_a_searchable_pdfa_with_its_danish_text(ocr_instal
 
     text = ocr_to_searchable_pdf(scanned_pdf(inputs / "scan.pdf", lines=DANISH), "pdf", searchable, timeout_seconds=TIMEOUT)
 
-    assert "Ansøgning" in text and "skoleskift" in text
+    # Tesseract reads some words of these renders differently from run to run (same input, same
+    # command): "Ansøgning" as "Ansggning", "Århus" as "Arhus", now and then. The words asserted
+    # are those it read right in every run seen, Danish letters included.
+    assert "skoleskift" in text and "Søren Ærø" in text
     head, pages, text_layer = pdf_facts(searchable)
     assert (head, pages) == (b"%PDF-", 1)
     assert "skoleskift" in text_layer
@@ -50,7 +53,10 @@ def test_a_jpeg_is_read(ocr_installed, inputs, output_dir):
 
     text = ocr_to_searchable_pdf(photo, "jpeg", output_dir / "searchable.pdf", timeout_seconds=TIMEOUT)
 
-    assert "Ansøgning" in text and "skoleskift" in text
+    # Tesseract reads some words of these renders differently from run to run (same input, same
+    # command): "Ansøgning" as "Ansggning", "Århus" as "Arhus", now and then. The words asserted
+    # are those it read right in every run seen, Danish letters included.
+    assert "skoleskift" in text and "Søren Ærø" in text
 
 
 def test_every_page_of_a_multi_page_tiff_is_read(ocr_installed, inputs, output_dir):
