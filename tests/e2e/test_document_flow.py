@@ -9,20 +9,18 @@ from akta.bus.naming import BusNames
 from akta.contracts import SUBSCRIPTIONS
 from akta.storage import blob_store_from_url
 from tests.e2e.document_scenario import document_flow
+from tests.e2e.installation import (
+    PASSWORD,
+    create_outsider,
+    lines_with,
+    real_mode_environment,
+    start_behind_gateway,
+)
 from tests.e2e.scenario import sign_in
 from tests.support.environment import delete_bus_namespace
 from tests.support.processes import Processes, base_environment, free_port, run_command
 
-PASSWORD = "correct-horse-battery"
 SERVICES = ("identity", "cases", "docstore")
-
-
-def _create_outsider(env: dict[str, str]) -> None:
-    run_command(["akta-identity", "create-organisation", "--slug", "other-school", "--name", "Other School"], env)
-    run_command(
-        ["akta-identity", "create-user", "--organisation", "other-school", "--username", "eve", "--password", PASSWORD],
-        env,
-    )
 
 
 def _run_together(*chains: list[list[str]], env: dict[str, str]) -> None:
@@ -33,10 +31,6 @@ def _run_together(*chains: list[list[str]], env: dict[str, str]) -> None:
             done.result()
 
 
-def _lines_with(log_text: str, correlation_id: str) -> list[str]:
-    return [line for line in log_text.splitlines() if correlation_id in line]
-
-
 def test_document_flow_embedded(tmp_path):
     port = free_port()
     env = base_environment(AKTA_DATA_DIR=str(tmp_path / "var"), AKTA_DOCSTORE_RENDITION_IDLE_SECONDS="0.1")
@@ -45,11 +39,11 @@ def test_document_flow_embedded(tmp_path):
         processes.start("embedded", ["akta-embedded", "run", "--port", str(port)], env)
         base_url = f"http://127.0.0.1:{port}"
         processes.wait_ready(f"{base_url}/api/docstore/readyz")
-        _create_outsider(env)
+        create_outsider(env)
         caseworker = sign_in(base_url, "demo-skole", "demo", "demo-demo")
         outsider = sign_in(base_url, "other-school", "eve", PASSWORD)
         uploaded = document_flow(base_url, caseworker, outsider, tmp_path)
-        lines = _lines_with(processes.output(), uploaded.correlation_id)
+        lines = lines_with(processes.output(), uploaded.correlation_id)
         assert any("rendition" in line and "kind=text" in line for line in lines), processes.output()
         assert list((tmp_path / "var" / "blobs").rglob(uploaded.sha256))  # the embedded default: a local directory
     finally:
@@ -65,44 +59,16 @@ def _start_moto(processes: Processes) -> str:
 
 
 def test_document_flow_real_mode(tmp_path, postgres_url, rabbitmq_url, bus_namespace):
-    keys = tmp_path / "keys"
     processes = Processes(tmp_path)
     try:
         blob_store_url = _start_moto(processes)
-        env = base_environment(
-            AKTA_MODE="real",
-            AKTA_DATA_DIR=str(tmp_path / "var"),
-            AKTA_DATABASE_URL=postgres_url,
-            AKTA_BUS_URL=rabbitmq_url,
-            AKTA_BUS_NAMESPACE=bus_namespace,
-            AKTA_TOKEN_PUBLIC_KEY_FILE=str(keys / "public.pem"),
-            AKTA_IDENTITY_TOKEN_PRIVATE_KEY_FILE=str(keys / "private.pem"),
-            AKTA_RELAY_IDLE_SECONDS="0.05",
-            AKTA_DOCSTORE_BLOB_STORE_URL=blob_store_url,
-            AKTA_DOCSTORE_RENDITION_IDLE_SECONDS="0.1",
+        env = real_mode_environment(
+            tmp_path, postgres_url, rabbitmq_url, bus_namespace,
+            AKTA_DOCSTORE_BLOB_STORE_URL=blob_store_url, AKTA_DOCSTORE_RENDITION_IDLE_SECONDS="0.1",
         )
-        _run_together(
-            [["akta-identity", "generate-keys", "--private-key", str(keys / "private.pem"), "--public-key", str(keys / "public.pem")]],
-            *([[f"akta-{service}", "migrate"]] for service in (*SERVICES, "gateway")),
-            env=env,
-        )
-
-        ports = {service: free_port() for service in (*SERVICES, "gateway")}
-        service_urls = {s: f"http://127.0.0.1:{ports[s]}" for s in SERVICES}
-        for service in SERVICES:
-            processes.start(
-                f"{service}-web", [f"akta-{service}", "serve", "--bind", f"127.0.0.1:{ports[service]}", "--workers", "1"], env
-            )
-        for service in SERVICES:
-            processes.start(f"{service}-relay", [f"akta-{service}", "relay"], env)
-        for service in SERVICES:
-            processes.start(f"{service}-worker", [f"akta-{service}", "worker"], env)
-        processes.start(
-            "gateway",
-            ["akta-gateway", "serve", "--bind", f"127.0.0.1:{ports['gateway']}", "--workers", "1"],
-            {**env, "AKTA_GATEWAY_SERVICE_URLS": json.dumps(service_urls)},
-        )
+        _run_together(*([[f"akta-{service}", "migrate"]] for service in (*SERVICES, "gateway")), env=env)
         # The organisations reach the services over the bus once their relays and workers run.
+        base_url = start_behind_gateway(processes, env, SERVICES)
         _run_together(
             [["akta-identity", "create-organisation", "--slug", "skole", "--name", "Skolen"],
              ["akta-identity", "create-user", "--organisation", "skole", "--username", "anna", "--password", PASSWORD,
@@ -111,9 +77,6 @@ def test_document_flow_real_mode(tmp_path, postgres_url, rabbitmq_url, bus_names
              ["akta-identity", "create-user", "--organisation", "other-school", "--username", "eve", "--password", PASSWORD]],
             env=env,
         )
-        base_url = f"http://127.0.0.1:{ports['gateway']}"
-        for service in SERVICES:
-            processes.wait_ready(f"{base_url}/api/{service}/readyz")
         caseworker = sign_in(base_url, "skole", "anna", PASSWORD)
         outsider = sign_in(base_url, "other-school", "eve", PASSWORD)
         uploaded = document_flow(base_url, caseworker, outsider, tmp_path)
@@ -121,8 +84,8 @@ def test_document_flow_real_mode(tmp_path, postgres_url, rabbitmq_url, bus_names
         stored = blob_store_from_url(blob_store_url, Path("unused"))
         assert uploaded.sha256 in {blob.sha256 for blob in stored.iter_blobs()}
         assert not (tmp_path / "var" / "blobs").exists()  # nothing fell back to the local directory
-        web_lines = [json.loads(line) for line in _lines_with(processes.output("docstore-web"), uploaded.correlation_id)]
-        worker_lines = [json.loads(line) for line in _lines_with(processes.output("docstore-worker"), uploaded.correlation_id)]
+        web_lines = [json.loads(line) for line in lines_with(processes.output("docstore-web"), uploaded.correlation_id)]
+        worker_lines = [json.loads(line) for line in lines_with(processes.output("docstore-worker"), uploaded.correlation_id)]
         assert any(line["event"] == "rendition" and line["kind"] == "text" for line in worker_lines), processes.output("docstore-worker")
         assert web_lines, processes.output("docstore-web")
     finally:
