@@ -13,6 +13,7 @@ from akta import audit
 from akta.service import Service
 from akta.web.auth import current_scope
 from akta.web.csv_export import csv_response
+from akta.web.etags import if_match_version, versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases.contacts import commands, handlers, policy, views
@@ -27,7 +28,6 @@ from akta_cases.contacts.model import (
     ContactNotFound,
     parse_identifier,
 )
-from akta_cases.entrypoints.etags import if_match_version, versioned_response
 from akta_cases.entrypoints.exports import timestamped
 
 IdentifierScheme = Literal[IDENTIFIER_SCHEMES]

@@ -14,6 +14,7 @@ from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.app import create_app
 from akta.web.auth import current_scope
+from akta.web.etags import versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases import views
@@ -308,11 +309,7 @@ def create_api(service: Service):
 
 
 def _case_response(case: dict, status: int) -> Response:
-    response = Response(CaseOut(**case).model_dump_json(), status=status, mimetype="application/json")
-    response.set_etag(str(case["version"]))
-    if status == 201:
-        response.headers["Location"] = f"{request.script_root}/cases/{case['id']}"
-    return response
+    return versioned_response(CaseOut, case, status, f"/cases/{case['id']}" if status == 201 else None)
 
 
 def _if_match_version() -> int | None:

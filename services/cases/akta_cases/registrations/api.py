@@ -13,12 +13,12 @@ from akta.errors import InvalidField, NotFound
 from akta.service import Service
 from akta.web.auth import current_scope
 from akta.web.csv_export import csv_response
+from akta.web.etags import if_match_version, versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases import views as case_views
 from akta_cases.contacts.api import AddressIn, AddressOut
 from akta_cases.contacts.model import KEEP
-from akta_cases.entrypoints.etags import if_match_version, versioned_response
 from akta_cases.entrypoints.exports import timestamped
 from akta_cases.registrations import commands, handlers, views
 from akta_cases.registrations.model import (

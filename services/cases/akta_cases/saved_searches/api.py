@@ -17,6 +17,7 @@ from akta.auth.principal import Principal
 from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.auth import current_principal, current_scope
+from akta.web.etags import versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases import views as case_views
@@ -200,11 +201,7 @@ def _shares(shares: list[ShareModel]) -> tuple[Share, ...]:
 
 
 def _search_response(search: dict, status: int) -> Response:
-    response = Response(SavedSearchOut(**search).model_dump_json(), status=status, mimetype="application/json")
-    response.set_etag(str(search["version"]))
-    if status == 201:
-        response.headers["Location"] = f"{request.script_root}/saved-searches/{search['id']}"
-    return response
+    return versioned_response(SavedSearchOut, search, status, f"/saved-searches/{search['id']}" if status == 201 else None)
 
 
 def _if_match_version() -> int | None:

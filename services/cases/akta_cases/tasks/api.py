@@ -19,6 +19,7 @@ from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.auth import current_scope
 from akta.web.csv_export import csv_response
+from akta.web.etags import versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases.documents import views as document_views
@@ -264,11 +265,7 @@ def create_tasks_blueprint(service: Service) -> APIBlueprint:
         found = views.get_task(service.database, scope, task_id, _today())
         if found is None:
             raise TaskNotFound(task_id)
-        response = Response(TaskOut(**found).model_dump_json(), status=status, mimetype="application/json")
-        response.set_etag(str(found["version"]))
-        if status == 201:
-            response.headers["Location"] = f"{request.script_root}/tasks/{task_id}"
-        return response
+        return versioned_response(TaskOut, found, status, f"/tasks/{task_id}" if status == 201 else None)
 
     def workflow_response(scope, workflow_id: str, status: int = 200) -> Response:
         found = views.get_workflow(service.database, scope, workflow_id, _today())

@@ -15,6 +15,7 @@ from akta.errors import InvalidField, NotFound, PreconditionFailed
 from akta.web.app import accepts_any_body, create_app
 from akta.web.auth import current_scope
 from akta.web.csv_export import attachment, csv_response
+from akta.web.etags import if_match_version, versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta.web.problems import pydantic_errors
@@ -217,11 +218,7 @@ def create_api(service):
         found = views.get_document(service.database, scope, document_id)
         if found is None:
             raise DocumentNotFound(document_id)
-        response = Response(DocumentOut(**found).model_dump_json(), status=status, mimetype="application/json")
-        response.set_etag(str(found["version"]))
-        if status == 201:
-            response.headers["Location"] = f"{request.script_root}/documents/{document_id}"
-        return response
+        return versioned_response(DocumentOut, found, status, f"/documents/{document_id}" if status == 201 else None)
 
     def recover(resources: list[dict[str, str]]):
         created = next((r["id"] for r in resources if r["type"] == "Document"), None)
@@ -314,7 +311,7 @@ def create_api(service):
             if name in given and getattr(body, name) is None:
                 raise InvalidField(name, "must not be empty")
         changes = {name: getattr(body, name) if name in given else UNCHANGED for name in DocumentChange.model_fields}
-        handlers.change_document(principal.tenant_id, path.document_id, _if_match(), changes, scope, service.unit_of_work)
+        handlers.change_document(principal.tenant_id, path.document_id, if_match_version(), changes, scope, service.unit_of_work)
         return document_response(path.document_id)
 
     @api.post("/documents/<document_id>/versions", responses={201: DocumentOut}, openapi_extensions=UPLOAD_BODY)
@@ -323,7 +320,7 @@ def create_api(service):
         """Upload the next version. With If-Match (the document's ETag) a retried upload cannot
         make a second version: the retry gets 412."""
         principal, scope = writer()
-        expected = _if_match()
+        expected = if_match_version()
         with received_upload(spool_directory, settings.max_upload_bytes) as upload:
             if expected is not None:
                 current = views.get_document(service.database, scope, path.document_id)
@@ -455,15 +452,6 @@ def _invalid(error: ValidationError) -> InvalidField:
     problem = InvalidField(first["field"], first["message"])
     problem.extra["errors"] = pydantic_errors(error)
     return problem
-
-
-def _if_match() -> int | None:
-    if not request.headers.get("If-Match") or request.if_match.star_tag:
-        return None
-    tags = list(request.if_match.as_set())
-    if len(tags) != 1 or not tags[0].isdigit():
-        raise InvalidField("If-Match", "must be the single ETag you read")
-    return int(tags[0])
 
 
 def _list_filters(query: DocumentListQuery) -> dict:
