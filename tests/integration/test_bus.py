@@ -5,6 +5,7 @@ hold when things go wrong: a crash before publishing, duplicates, poison, failin
 """
 
 import json
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from akta.bus import inbox, outbox
 from akta.bus import relay as relay_module
 from akta.bus.connection import connect
 from akta.bus.publisher import OutboundMessage, open_publisher
+from akta.bus.relay import Relay
 from akta.bus.tables import inbox_table, outbox_table
 from akta.bus.topology import declare_topology, subscription_queue
 from akta.bus.worker import Delivery
@@ -49,14 +51,12 @@ def _create_case(system, title="Elevsag", tenant="t-1", correlation_id=None):
         return create_case(system.cases, tenant, title, _template(system, tenant))
 
 
-_templates: dict[tuple[int, str], str] = {}
-
-
 def _template(system, tenant: str) -> str:
-    key = (id(system), tenant)
-    if key not in _templates:
-        _templates[key] = template(system.cases, tenant)
-    return _templates[key]
+    # Cached on the system itself: a module-level cache keyed by id(system) handed a later system
+    # the template of an earlier one whose object id Python had reused.
+    if tenant not in system.case_templates:
+        system.case_templates[tenant] = template(system.cases, tenant)
+    return system.case_templates[tenant]
 
 
 def _count(service, table, *conditions) -> int:
@@ -162,6 +162,16 @@ def test_a_relay_crashing_between_publish_and_marking_sent_causes_no_double_effe
     assert _count(system.retention, outbox_table) == 3
 
 
+def _cases_waiting_in_batches_of_three(system, title: str) -> int:
+    """Four cases created with only the worker running, and a relay taking batches of three;
+    returns how many events wait in the outbox."""
+    system.start_worker_only()
+    for n in range(4):
+        _create_case(system, title=f"{title} {n}")
+    system.cases.relay.batch_size = 3
+    return _unsent(system.cases)
+
+
 class RecordingPublisher:
     """The real publisher, noting the order of its calls."""
 
@@ -180,11 +190,7 @@ class RecordingPublisher:
 
 
 def test_the_relay_sends_the_next_batch_while_the_broker_confirms_the_one_before(system):
-    system.start_worker_only()
-    for n in range(4):
-        _create_case(system, title=f"Batch {n}")
-    pending = _unsent(system.cases)
-    system.cases.relay.batch_size = 3
+    pending = _cases_waiting_in_batches_of_three(system, "Batch")
     with Connection(system.bus_url) as connection:
         publisher = RecordingPublisher(open_publisher(connection))
         assert system.cases.relay.relay_pending(publisher) == pending
@@ -199,11 +205,7 @@ def test_the_relay_sends_the_next_batch_while_the_broker_confirms_the_one_before
 
 
 def test_events_of_a_batch_the_broker_never_confirmed_go_out_again(system):
-    system.start_worker_only()
-    for n in range(4):
-        _create_case(system, title=f"Unconfirmed {n}")
-    pending = _unsent(system.cases)
-    system.cases.relay.batch_size = 3
+    pending = _cases_waiting_in_batches_of_three(system, "Unconfirmed")
     with Connection(system.bus_url) as connection:
         failing = RecordingPublisher(open_publisher(connection), fail_on_wait=2)
         with pytest.raises(ConnectionResetError):
@@ -213,6 +215,82 @@ def test_events_of_a_batch_the_broker_never_confirmed_go_out_again(system):
         failing.real.close()
     eventually(lambda: _entries(system) == 4 and _count(system.retention, inbox_table) == 4)
     assert _unsent(system.cases) == 0
+
+
+def test_a_stopping_relay_marks_what_it_sent_before_it_returns(system):
+    pending = _cases_waiting_in_batches_of_three(system, "Stopping")
+    stop = threading.Event()
+
+    class StopAfterSending(RecordingPublisher):
+        def send(self, messages):
+            stop.set()
+            return super().send(messages)
+
+    with Connection(system.bus_url) as connection:
+        publisher = StopAfterSending(open_publisher(connection))
+        assert system.cases.relay.relay_pending(publisher, stop) == 3
+        publisher.real.close()
+    assert publisher.calls == ["send", "wait"]
+    assert _unsent(system.cases) == pending - 3, "the batch sent is marked, nothing else was claimed"
+
+
+def test_one_relay_of_a_service_relays_at_a_time(system):
+    if system.bus_url.startswith("memory"):
+        pytest.skip("the relay lock is PostgreSQL's; on SQLite a batch's transaction holds the write lock")
+    system.start_worker_only()
+    for n in range(3):
+        _create_case(system, title=f"One relay {n}")
+    pending = _unsent(system.cases)
+    other = Relay("cases", system.cases.database, system.bus_url, system.cases.names)
+    relayed_by_other = []
+
+    class OtherRelayTriesMeanwhile(RecordingPublisher):
+        def send(self, messages):
+            relayed_by_other.append(other.relay_pending(self.real))
+            return super().send(messages)
+
+    with Connection(system.bus_url) as connection:
+        publisher = OtherRelayTriesMeanwhile(open_publisher(connection))
+        assert system.cases.relay.relay_pending(publisher) == pending
+        assert relayed_by_other == [0], "the other relay found the lock taken"
+        _create_case(system, title="After the first relay")
+        assert other.relay_pending(publisher.real) == 2, "the lock was released: the case and its audit record"
+        publisher.real.close()
+    eventually(lambda: _entries(system) == 4)
+    assert _count(system.retention, inbox_table) == 4
+
+
+def test_a_published_message_arrives_with_its_properties_and_whole_body(system, bus_namespace):
+    if system.bus_url.startswith("memory"):
+        pytest.skip("the publisher encodes AMQP frames for RabbitMQ only")
+    queue = f"{bus_namespace}.frames"
+    large = ("Sag om tilbygning, matrikel 12a ø " * 9000).encode()  # 300 KiB: RabbitMQ's frames hold 128 KiB
+    sent = [
+        OutboundMessage(message_id="small-1", exchange="", routing_key=queue, body=b'{"a": 1}'),
+        OutboundMessage(
+            message_id="large-1", exchange="", routing_key=queue, body=large,
+            headers={"x-akta-reason": "why ø", "x-akta-attempts": 3},
+        ),
+        OutboundMessage(message_id="empty-1", exchange="", routing_key=queue, body=b""),
+    ]
+    with Connection(system.bus_url) as connection:
+        channel = connection.channel()
+        channel.queue_declare(queue=queue, durable=True, auto_delete=False)
+        try:
+            publisher = open_publisher(connection)
+            assert publisher.publish(sent) == set()
+            publisher.close()
+            received = [channel.basic_get(queue, no_ack=True) for _ in sent]
+        finally:
+            channel.queue_delete(queue=queue)
+    for message, arrived in zip(sent, received, strict=True):
+        # py-amqp decodes a body with a content encoding
+        assert (arrived.body if isinstance(arrived.body, bytes) else arrived.body.encode()) == message.body
+        assert arrived.properties["message_id"] == message.message_id
+        assert arrived.properties["content_type"] == "application/cloudevents+json"
+        assert arrived.properties["content_encoding"] == "utf-8"
+        assert arrived.properties["delivery_mode"] == 2
+        assert (arrived.headers or {}) == message.headers
 
 
 def test_the_same_event_delivered_twice_has_one_effect(system):
@@ -411,6 +489,21 @@ def test_a_case_created_and_updated_in_one_batch_has_one_entry_with_the_update(s
         [entry] = session.execute(select(retention_entries).where(retention_entries.c.item_id == "case-moved")).all()
     assert (entry.access_group_id, entry.item_version) == ("ag-new", 2)
     assert _count(system.retention, inbox_table) == 2
+
+
+def test_an_entry_follows_a_newer_version_of_its_case_in_a_later_batch_and_not_an_older_one(system):
+    worker = system.retention.worker()
+    for message in [
+        _case_created_message("case-later"),
+        _case_updated_message("case-later", version=3, access_group_id="ag-3"),
+        _case_updated_message("case-later", version=2, access_group_id="ag-2"),
+    ]:
+        with _received_batch(system, [message]) as batch:
+            worker.handle_batch(batch)
+    with system.retention.database.session() as session:
+        [entry] = session.execute(select(retention_entries).where(retention_entries.c.item_id == "case-later")).all()
+    assert (entry.access_group_id, entry.item_version, entry.item_reference) == ("ag-3", 3, "2026/000042")
+    assert _count(system.retention, inbox_table) == 3
 
 
 def test_a_batch_losing_a_race_with_another_worker_is_handled_one_by_one(system, monkeypatch):

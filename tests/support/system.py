@@ -44,6 +44,7 @@ class FlowSystem:
     namespace: str
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
+    case_templates: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, data_dir: Path, database_url: str | None, bus_url: str, namespace: str, public_key_file: Path | None = None) -> FlowSystem:
