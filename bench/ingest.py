@@ -67,7 +67,6 @@ from akta.contracts import subscriptions_of
 SECTION_TITLE = "## Ingest (issue 5)"
 TARGET_PER_SECOND = 50
 BIN = Path(sys.executable).parent
-CLIENTS = 4
 SEARCH_EVERY = 0.3
 WARMUP_DOCUMENTS = 8
 
@@ -620,13 +619,13 @@ def run(args, root: Path, load: LoadSampler) -> tuple[Result, dict[str, str]]:
             files={"file": (warmup[0].filename, warmup[0].content, "application/pdf")}))
         if warm.status_code != 201:
             raise RuntimeError(f"POST /documents (warm-up): {warm.status_code} {warm.text[:300]}")
-        upload_all(docstore, headers, case_id, warmup[1:], CLIENTS, lambda: None, time.perf_counter())
+        upload_all(docstore, headers, case_id, warmup[1:], args.clients, lambda: None, time.perf_counter())
         warm_monitor = Monitor(docstore, headers, shared_word + "warm", database_url, args.amqp, names, lambda: 0)
         wait_for(lambda: warm_monitor.found() == len(warmup), 120, "the warm-up documents were not found", interval=0.2)
         warm_monitor.client.close()
         wait_for(lambda: all_renditions_settled(database_url), 300, "the warm-up previews were not made", interval=0.5)
 
-        print(f"uploading {args.documents:,} documents from {CLIENTS} clients …", flush=True)
+        print(f"uploading {args.documents:,} documents from {args.clients} clients …", flush=True)
         answered = Counter()
         monitor = Monitor(docstore, headers, shared_word, database_url, args.amqp, names, lambda: answered["n"])
         meter = CpuMeter({name: process.popen.pid for name, process in installation.processes.items()},
@@ -643,7 +642,7 @@ def run(args, root: Path, load: LoadSampler) -> tuple[Result, dict[str, str]]:
 
         started = time.perf_counter()
         monitor.start(started)
-        uploads = upload_all(docstore, headers, case_id, samples, CLIENTS, lambda: answered.update(n=1), started)
+        uploads = upload_all(docstore, headers, case_id, samples, args.clients, lambda: answered.update(n=1), started)
         uploaded_at = max(upload.answered for upload in uploads)
         print(f"  uploaded in {uploaded_at:.1f} s ({len(uploads) / uploaded_at:.1f}/s); waiting until searchable …", flush=True)
         deadline = time.monotonic() + args.timeout
@@ -658,7 +657,7 @@ def run(args, root: Path, load: LoadSampler) -> tuple[Result, dict[str, str]]:
         cpu = meter.stop()
         if profiles is not None:
             profiles.stop()
-        cpu["the benchmark (4 uploading clients, monitor)"] = time.process_time() - own_before
+        cpu[f"the benchmark ({args.clients} uploading clients, monitor)"] = time.process_time() - own_before
         busy_after, total_after = machine_busy()
         busy_share = (busy_after - busy_before) / (total_after - total_before)
         print(f"  all {len(uploads):,} searchable after {searchable_at:.1f} s ({len(uploads) / searchable_at:.1f}/s)", flush=True)
@@ -754,7 +753,7 @@ def report(result: Result, versions: dict[str, str], load: LoadSampler, args) ->
         f"(applications, decisions, minutes, letters, notes; 1–2 pages, {r.characters / r.pages:,.0f} characters a page "
         "on average), "
         f"{r.megabytes:.1f} MB, each with a word of its own and one word they all share (neither in the title); "
-        f"built in {r.built_seconds:.0f} s before the clock starts. {CLIENTS} threads, each with its own httpx client, "
+        f"built in {r.built_seconds:.0f} s before the clock starts. {args.clients} threads, each with its own httpx client, "
         "upload them to one case as multipart/form-data (`POST /documents` with title, document_type, case_id and "
         f"the file), after {WARMUP_DOCUMENTS} warm-up documents. \"Searchable\" is `GET /search?q=<the shared "
         f"word>&kind=document` (asked every {SEARCH_EVERY} s, as the user) answering a total of {r.count:,}; then "
@@ -765,7 +764,7 @@ def report(result: Result, versions: dict[str, str], load: LoadSampler, args) ->
         "|---|---|",
         f"| uploads accepted (201), first upload to last answer | {r.upload_rate:.1f} docs/s ({r.uploaded_at:.1f} s; "
         f"{r.megabytes / r.uploaded_at:.2f} MB/s) |",
-        f"| upload latency, ms (p50 / p95 / p99), {CLIENTS} clients | {r.latency.cell()} |",
+        f"| upload latency, ms (p50 / p95 / p99), {args.clients} clients | {r.latency.cell()} |",
         f"| **end to end: first upload to the last document found by search** | **{r.end_to_end_rate:.1f} docs/s** "
         f"({r.searchable_at:.1f} s) — target ≥ {TARGET_PER_SECOND}: {'met' if met else 'missed'} |",
         f"| found by search: 10% / 50% / 90% / 100% | {r.milestones[10]:.1f} / {r.milestones[50]:.1f} / "
@@ -828,6 +827,7 @@ FINDINGS: list[str] = []
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1_000)
+    parser.add_argument("--clients", type=int, default=8, help="threads uploading at once, each with its own client")
     parser.add_argument("--blobs", choices=("local", "moto"), default="local", help="where docstore keeps the bytes")
     parser.add_argument("--verify", type=int, default=100, help="documents checked by their own word afterwards")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait until all are searchable")

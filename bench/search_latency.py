@@ -9,8 +9,9 @@ screening code, and the benchmark user may read 15 groups (30%), the code `pupil
 cases. Queries: rare terms (in 20-100 documents), common terms (in ~20%) and two-word queries (a
 term in ~5% and one in ~20%), five of each in turn, through `SearchEngine.search` as the docstore's
 API calls it (top 20, total, four facets) and without facets. Prints a table and writes it to
-docs/benchmarks.md under "Search latency". Run with `python bench/search_latency.py`; `--documents`
-for a smaller run, `--no-docs` prints only, `--explain` prints PostgreSQL's plans.
+docs/benchmarks.md under "Search latency", keeping the "### Findings" written there by hand. Run with
+`python bench/search_latency.py`; `--documents` for a smaller run, `--no-docs` prints only,
+`--explain` prints PostgreSQL's plans.
 """
 
 from __future__ import annotations
@@ -320,8 +321,7 @@ def run_sqlite(corpus: Corpus, scope: AccessScope, queries, args, directory: Pat
         engine = BuiltinSearchEngine(database)
         print("  SQLite: indexing", flush=True)
         run.indexed_seconds = index_corpus(engine, corpus)
-        with database.engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
+        # No ANALYZE: an embedded installation never runs it, so its plans are made without statistics.
         database.dispose()
         with sqlite3.connect(path) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -415,44 +415,7 @@ def notes(runs: list[Run], queries) -> list[str]:
     mismatched = [kind for kind in queries if len({tuple(run.totals[kind]) for run in runs}) > 1]
     found.append("Every engine counted the same readable matches for every query." if not mismatched else
                  "The engines' totals differ for: " + ", ".join(mismatched) + " (stemming or stop words).")
-    return found + FINDINGS
-
-
-# What the investigation found when this benchmark was written (2026-11-21, same data, EXPLAIN ANALYZE
-# and interleaved scratch measurements of alternative SQL on the loaded machine; the scratch scripts
-# are not in the repository). Medians unless noted.
-FINDINGS = [
-    "Where a common word's time goes: it matches ~20,700 documents, of which the user may read ~5,800. "
-    "PostgreSQL finds them with a BitmapAnd of the GIN index and the access index (8 ms), then reads each "
-    "row and ranks it; SQLite's FTS5 lists the 20,700 row ids in 6–10 ms, then each is looked up by "
-    "primary key and filtered (~45 ms for all of them). Rare words and two-word queries have few "
-    "matches and cost little in either engine.",
-    "The first version ran the ranked page and the total-with-facets as two statements, so both found and "
-    "read the matches: on PostgreSQL 50 + 28 ms (EXPLAIN ANALYZE), on SQLite 83 + 86 ms. One statement "
-    "with a MATERIALIZED CTE of the readable matches, from which the page (row_number), the total and "
-    "each facet are taken: 68 ms on PostgreSQL, ~100 ms on SQLite in the same conditions. That is what "
-    "`BuiltinSearchEngine.search` does; the page's titles and snippets come from a second statement "
-    "over the 20 row ids (6 ms with `ts_headline`).",
-    "PostgreSQL stored each 2.8 KB tsvector out of line in TOAST by default (rows over 2 KB), so ranking "
-    "~5,800 rows read ~30,000 buffers. With `toast_tuple_target = 4080` and the vector's storage MAIN "
-    "(the text moves out instead), in `create_schema`: 53 instead of 76 ms for the whole statement; "
-    "without ranking the same statement took 27 ms. lz4 compression of the vector saved only 18% of its "
-    "size and was slower (62 ms). `ts_rank_cd` cost about twice `ts_rank` per row (75 against 40 ms), so "
-    "the engine ranks with `ts_rank` (no length normalisation: with it a one-line note outranked a letter "
-    "about the word).",
-    "SQLite's planner chose, for the count over the join, to scan the readable entries by the access "
-    "index and run one FTS5 query per entry: 1.1 s for a common word. `e.row_id = search_fts.rowid + 0` "
-    "keeps FTS5 the outer side (~45 ms). Moving the text columns to the end of `search_entries` saves "
-    "following overflow pages for the filter columns (a few ms). Tried and not kept: the access grants "
-    "as tokens in the FTS5 table, so FTS5 intersects before any lookup — a rare word then took 13 ms "
-    "instead of 0.7 (every granted group's list is read); a larger page cache (64 MB): no difference.",
-    "PostgreSQL ran with the Debian defaults (`shared_buffers` 128 MB) while the table with its TOAST and "
-    "indexes is ~550 MB, so many pages came from the OS cache; a server with more shared buffers keeps "
-    "them. Indexing is bound by `to_tsvector` (PostgreSQL, the generated column) and by Snowball "
-    "stemming in Python (SQLite, cached per word).",
-    "The machine was shared with other developers' test runs (load average above); figures moved by a "
-    "third and more between runs.",
-]
+    return found
 
 
 # --------------------------------------------------------------------------- main

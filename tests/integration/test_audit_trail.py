@@ -4,21 +4,30 @@ and exported over HTTP, verified, and append-only."""
 import csv
 import io
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy
 from click.testing import CliRunner
+from kombu import Connection
 from sqlalchemy import select, text
 
+from akta.bus.publisher import OutboundMessage, open_publisher
 from akta.bus.tables import outbox_table
+from akta.bus.topology import declare_topology, subscription_queue
+from akta.bus.worker import Delivery
+from akta.contracts import Envelope
 from akta.contracts.audit import DocstoreAuditRecorded
 from akta_identity.audit import views
 from akta_identity.audit.tables import audit_chain_heads, audit_records
+from akta_identity.audit.trail import record_from_event
 from akta_identity.entrypoints.cli import main as identity_cli
 from akta_identity.service_layer import handlers
 from akta_identity.service_layer import handlers as identity_handlers
-from tests.support.identity import build_identity, feed_audit
+from tests.support.identity import audit_envelope, build_identity, feed_audit
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -335,3 +344,158 @@ def test_concurrent_appenders_take_turns_and_never_fork_a_chain(identity, tenant
     assert len({r["previous_hash"] for r in records}) == 46
     [report] = views.verify_chains(identity.database, [tenant_id])
     assert report.ok and report.checked == 46
+
+
+def _append_all(service, records: list[dict]) -> list[dict]:
+    with service.unit_of_work() as uow:
+        appended = uow.audit_trail.append_all(records)
+        uow.commit()
+    return appended
+
+
+def _new_record(tenant_id: str, **fields) -> dict:
+    return record_from_event(*audit_envelope(tenant_id, **fields))
+
+
+def _head(service, tenant_id) -> tuple[int, str] | None:
+    with service.database.session() as session:
+        head = session.execute(
+            select(audit_chain_heads.c.last_sequence, audit_chain_heads.c.last_hash).where(
+                audit_chain_heads.c.tenant_id == tenant_id
+            )
+        ).one_or_none()
+    return tuple(head) if head is not None else None
+
+
+def test_a_batch_of_two_tenants_continues_each_tenants_chain(identity, tenant_id):
+    other_tenant = "other-tenant"
+    feed_audit(identity, tenant_id, entity_id="case-before")
+    batch = [
+        _new_record(tenant_id, entity_id="case-1"),
+        _new_record(other_tenant, entity_id="case-2"),
+        _new_record(tenant_id, entity_id="case-3"),
+        _new_record(other_tenant, entity_id="case-4"),
+        _new_record(tenant_id, entity_id="case-5"),
+    ]
+
+    appended = _append_all(identity, batch)
+
+    assert [(r["tenant_id"], r["sequence"]) for r in appended] == [
+        (tenant_id, 2), (other_tenant, 1), (tenant_id, 3), (other_tenant, 2), (tenant_id, 4),
+    ]
+    records = _records(identity, tenant_id)
+    assert [r["entity_id"] for r in records] == ["case-before", "case-1", "case-3", "case-5"]
+    assert [r["previous_hash"] for r in records[1:]] == [r["hash"] for r in records[:-1]]
+    assert [r["hash"] for r in records[1:]] == [r["hash"] for r in appended if r["tenant_id"] == tenant_id]
+    others = _records(identity, other_tenant)
+    assert [r["entity_id"] for r in others] == ["case-2", "case-4"]
+    assert others[1]["previous_hash"] == others[0]["hash"]
+    assert _head(identity, tenant_id) == (4, records[-1]["hash"])
+    assert _head(identity, other_tenant) == (2, others[-1]["hash"])
+    reports = views.verify_chains(identity.database, [tenant_id, other_tenant])
+    assert [(r.ok, r.checked) for r in reports] == [(True, 4), (True, 2)]
+
+
+def test_a_record_already_in_the_trail_or_repeated_in_the_batch_is_appended_once(identity, tenant_id):
+    already_in = _new_record(tenant_id, entity_id="case-1")
+    _append_all(identity, [already_in])
+    repeated = _new_record(tenant_id, entity_id="case-2")
+    batch = [dict(already_in), repeated, _new_record(tenant_id, entity_id="case-3"), dict(repeated)]
+
+    appended = _append_all(identity, batch)
+
+    assert [(r["entity_id"], r["sequence"]) for r in appended] == [("case-2", 2), ("case-3", 3)]
+    assert [r["entity_id"] for r in _records(identity, tenant_id)] == ["case-1", "case-2", "case-3"]
+    assert views.verify_chains(identity.database, [tenant_id])[0].ok
+
+
+def test_a_batch_of_records_all_in_the_trail_leaves_the_chain_as_it_was(identity, tenant_id):
+    records = [_new_record(tenant_id, entity_id=f"case-{n}") for n in range(3)]
+    _append_all(identity, records)
+    head = _head(identity, tenant_id)
+
+    assert _append_all(identity, [dict(record) for record in records]) == []
+    assert _append_all(identity, []) == []
+    assert _head(identity, tenant_id) == head
+    assert len(_records(identity, tenant_id)) == 3
+
+
+def test_concurrent_batches_for_the_same_tenants_take_turns_and_never_fork_a_chain(identity, tenant_id):
+    from concurrent.futures import ThreadPoolExecutor
+
+    other_tenant = "other-tenant"
+
+    def append_batches(worker: int) -> None:
+        # Each worker names the two tenants in its own order: the heads must still be locked in one.
+        tenants = (tenant_id, other_tenant) if worker % 2 else (other_tenant, tenant_id)
+        for n in range(8):
+            _append_all(
+                identity, [_new_record(tenants[i % 2], entity_id=f"case-{worker}-{n}-{i}") for i in range(10)]
+            )
+
+    # One append first: mapping the ORM classes on first use is not itself thread-safe.
+    _append_all(identity, [_new_record(tenant_id, entity_id="case-first")])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(append_batches, range(4)))
+
+    records = _records(identity, tenant_id)
+    assert [r["sequence"] for r in records] == list(range(1, 162))
+    assert len({r["previous_hash"] for r in records}) == 161
+    assert [r["sequence"] for r in _records(identity, other_tenant)] == list(range(1, 161))
+    reports = views.verify_chains(identity.database, [tenant_id, other_tenant])
+    assert [(r.ok, r.checked) for r in reports] == [(True, 161), (True, 160)]
+
+
+@contextmanager
+def _received_audit_batch(service, envelopes: list[Envelope]) -> Iterator[list[Delivery]]:
+    """Publish audit events to identity's queue and take them back unacknowledged, as one batch."""
+    [subscription] = service.subscriptions
+    with Connection(service.settings.bus_url) as connection:
+        declare_topology(connection.default_channel, service.names)
+        publisher = open_publisher(connection)
+        publisher.publish(
+            [
+                OutboundMessage(
+                    message_id=envelope.id,
+                    exchange=service.names.events_exchange,
+                    routing_key=envelope.type,
+                    body=envelope.to_json().encode(),
+                )
+                for envelope in envelopes
+            ]
+        )
+        queue = subscription_queue(service.names, subscription)(connection.channel())
+        taken = []
+        while (message := queue.get(no_ack=False)) is not None:
+            taken.append(message)
+        assert len(taken) == len(envelopes)
+        yield [Delivery(subscription, message) for message in taken]
+
+
+def test_the_worker_appends_a_batch_of_audit_events_with_one_insert(identity, tenant_id):
+    feed_audit(identity, tenant_id, entity_id="case-0")
+    [already_in] = _records(identity, tenant_id)
+    # The same record under a new event id: the inbox lets it through, the trail must not.
+    _, again = audit_envelope(tenant_id, record_id=uuid.UUID(already_in["record_id"]), entity_id="case-0")
+    envelopes = [
+        again,
+        *(audit_envelope(tenant_id, entity_id=f"case-{n}")[1] for n in range(1, 4)),
+        *(audit_envelope("other-tenant", entity_id=f"case-{n}")[1] for n in range(4, 6)),
+    ]
+    audit_inserts = []
+
+    def count_audit_inserts(_connection, _cursor, statement, *_args):
+        if statement.startswith("INSERT INTO audit_records"):
+            audit_inserts.append(statement)
+
+    sqlalchemy.event.listen(identity.database.engine, "before_cursor_execute", count_audit_inserts)
+    try:
+        with _received_audit_batch(identity, envelopes) as batch:
+            identity.worker().handle_batch(batch)
+    finally:
+        sqlalchemy.event.remove(identity.database.engine, "before_cursor_execute", count_audit_inserts)
+
+    assert len(audit_inserts) == 1
+    assert [r["entity_id"] for r in _records(identity, tenant_id)] == ["case-0", "case-1", "case-2", "case-3"]
+    assert [r["entity_id"] for r in _records(identity, "other-tenant")] == ["case-4", "case-5"]
+    assert all(report.ok for report in views.verify_chains(identity.database))

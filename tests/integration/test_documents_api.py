@@ -15,6 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from akta.bus.tables import outbox_table
+from akta.contracts import Envelope
+from akta.contracts.docstore import DocumentTextExtracted, DocumentVersionStored
+from akta_docstore.adapters.orm import renditions
+from akta_docstore.service_layer import event_handlers
 from tests.support.samples import DANISH, docx_file, encrypted_pdf, image, pdf, png_claiming_size, scanned_pdf
 from tests.support.stack import Stack
 
@@ -332,3 +336,100 @@ def test_reindex_rebuilds_the_index_and_fixity_finds_changed_bytes(stack, tmp_pa
     stored.write_bytes(b"tampered")
     report = maintenance.check_fixity(docstore, school.tenant_id)
     assert [problem.expected.sha256 for problem in report.mismatched] == [version["sha256"]]
+
+
+def _envelope(event, tenant_id: str) -> tuple:
+    return event, Envelope.wrap(event, tenant=tenant_id, actor="system", correlation_id="batch-test")
+
+
+def test_the_worker_indexes_a_batch_of_events_one_entry_per_document(stack, tmp_path):
+    school = School(stack)
+    docstore = stack.services["docstore"]
+    uploaded = [school.upload(pdf(tmp_path / f"{n}.pdf", f"Referat nummer {n} fra forældremødet om lejrskolen i Svendborg"), title=f"Referat {n}") for n in range(3)]
+    ids = [response.json["id"] for response in uploaded]
+    for document_id in ids:
+        school.text_of(document_id)
+    stack.settled()
+    assert school.search(q="lejrskolen", kind="document")["total"] == 3
+    with docstore.unit_of_work() as uow:
+        docstore.search.delete(school.tenant_id, "document", ids, session=uow.session)
+        uow.commit()
+    assert school.search(q="lejrskolen", kind="document")["total"] == 0
+
+    text_of_first = DocumentTextExtracted(document_id=ids[0], version_number=1, source="text_layer", characters=40)
+    batch = [
+        _envelope(text_of_first, school.tenant_id),
+        _envelope(DocumentTextExtracted(document_id=ids[1], version_number=1, source="text_layer", characters=40), school.tenant_id),
+        _envelope(text_of_first, school.tenant_id),
+        _envelope(DocumentTextExtracted(document_id="no-such-document", version_number=1, source="text_layer", characters=1), school.tenant_id),
+        _envelope(DocumentTextExtracted(document_id=ids[2], version_number=1, source="text_layer", characters=40), "another-tenant"),
+    ]
+    with docstore.unit_of_work() as uow:
+        event_handlers.index_documents(batch, uow)
+        uow.commit()
+
+    found = school.search(q="lejrskolen", kind="document")
+    assert sorted(hit["id"] for hit in found["hits"]) == sorted(ids[:2]), "the third belongs to its own tenant only"
+    assert all("<mark>" in hit["snippet"] for hit in found["hits"]), "entries carry the text rendition"
+    assert {hit["case_number"] for hit in found["hits"]} == {school.case_number}
+
+
+def test_the_worker_plans_a_batch_of_versions_each_rendition_once(stack, tmp_path):
+    school = School(stack)
+    docstore = stack.services["docstore"]
+    document_id = school.upload(pdf(tmp_path / "a.pdf", "Ansøgning om skoleskift for Søren Ærø fra 3. klasse")).json["id"]
+    stack.settled()
+
+    def stored(version_number: int, format_name: str):
+        return _envelope(
+            DocumentVersionStored(document_id=document_id, version_number=version_number, sha256="0" * 64, size=1,
+                                  format=format_name, mime_type="application/octet-stream", filename="x"),
+            school.tenant_id,
+        )
+
+    with docstore.unit_of_work() as uow:
+        event_handlers.plan_renditions([stored(1, "pdf"), stored(2, "docx"), stored(2, "docx"), stored(3, "txt")], uow)
+        uow.commit()
+    with docstore.database.session() as session:
+        planned = sorted(
+            (number, kind) for number, kind in session.execute(
+                select(renditions.c.version_number, renditions.c.kind).where(renditions.c.document_id == document_id)
+            )
+        )
+    assert planned == [(1, "preview"), (1, "text"), (2, "pdfa"), (2, "preview"), (2, "text"), (3, "text")]
+
+
+def test_the_answer_to_a_create_is_what_reading_the_document_shows(stack, tmp_path):
+    """The 201 is built from the unit of work's rows, not read back: it must match a read."""
+    school = School(stack)
+    created = school.upload(pdf(tmp_path / "svar.pdf", "Svar på ansøgning om skoleskift for Søren Ærø"), category="incoming")
+    empty = stack.client.post(
+        f"{API}/documents", json={"title": "Notat", "document_type": "note", "case_id": school.case_id}, headers=school.anna
+    )
+    for response in (created, empty):
+        assert response.status_code == 201, response.get_data(as_text=True)
+        read = stack.client.get(f"{API}/documents/{response.json['id']}", headers=school.anna)
+        assert read.headers["ETag"] == response.headers["ETag"]
+        answered, shown = dict(response.json), dict(read.json)
+        assert answered.pop("renditions") == []
+        shown.pop("renditions")  # the worker may have planned them meanwhile
+        assert answered == shown
+    assert len(created.json["versions"]) == 1 and created.json["case_number"] == school.case_number
+
+
+def test_the_installations_content_limits_are_the_ones_uploads_meet(tmp_path, bus_namespace, tokens):
+    strict = Stack.build(
+        tmp_path, None, "memory://", bus_namespace, tokens,
+        docstore={"content_max_image_pixels": 1_000_000, "content_max_image_frames": 2, "rendition_idle_seconds": 0.05},
+    )
+    try:
+        school = School(strict)
+        assert school.upload(image(tmp_path / "small.png", "PNG", size=(900, 1000))).status_code == 201
+        too_many_pixels = school.upload(png_claiming_size(tmp_path / "big.png", 1001, 1000))
+        too_many_pages = school.upload(image(tmp_path / "scan.tiff", "TIFF", pages=3))
+        for refused in (too_many_pixels, too_many_pages):
+            assert refused.status_code == 422, refused.get_data(as_text=True)
+            assert refused.json["code"] == "decompression_bomb"
+        assert "1 million" in too_many_pixels.json["detail"] and "2" in too_many_pages.json["detail"]
+    finally:
+        strict.shutdown()

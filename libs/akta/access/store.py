@@ -13,6 +13,9 @@ from akta.access.tables import access_api_keys, access_deactivated_subjects, acc
 from akta.auth.principal import Principal
 from akta.db.database import Database
 
+UNKNOWN_TENANT = "the token names an organisation this installation does not know"
+DEACTIVATED = "this account is deactivated"
+
 
 @dataclass(frozen=True)
 class ApiKeyRecord:
@@ -37,6 +40,20 @@ class AccessStore(abc.ABC):
 
     @abc.abstractmethod
     def scope(self, principal: Principal, now: datetime) -> AccessScope: ...
+
+    def refuses(self, tenant_id: str, subject_id: str) -> str | None:
+        """Why a caller with a valid token is refused (its organisation unknown here, or the
+        account deactivated), or None."""
+        if not self.tenant_exists(tenant_id):
+            return UNKNOWN_TENANT
+        if self.is_deactivated(subject_id):
+            return DEACTIVATED
+        return None
+
+    def refusal_or_scope(self, principal: Principal, now: datetime) -> tuple[str | None, AccessScope | None]:
+        """`refuses`, and when the caller is not refused, their `scope`."""
+        refusal = self.refuses(principal.tenant_id, principal.subject_id)
+        return (refusal, None) if refusal is not None else (None, self.scope(principal, now))
 
 
 class ReplicaAccessStore(AccessStore):
@@ -75,3 +92,25 @@ class ReplicaAccessStore(AccessStore):
     def scope(self, principal: Principal, now: datetime) -> AccessScope:
         with self.database.read_session() as session:
             return load_scope(session, principal, now)
+
+    def refuses(self, tenant_id: str, subject_id: str) -> str | None:
+        """Both checks in one statement: every request makes them."""
+        with self.database.read_session() as session:
+            return _refusal(session, tenant_id, subject_id)
+
+    def refusal_or_scope(self, principal: Principal, now: datetime) -> tuple[str | None, AccessScope | None]:
+        """In one session: most requests need both."""
+        with self.database.read_session() as session:
+            refusal = _refusal(session, principal.tenant_id, principal.subject_id)
+            return (refusal, None) if refusal is not None else (None, load_scope(session, principal, now))
+
+
+def _refusal(session, tenant_id: str, subject_id: str) -> str | None:
+    tenant_known = select(access_tenants.c.tenant_id).where(access_tenants.c.tenant_id == tenant_id).exists()
+    deactivated = select(access_deactivated_subjects.c.subject_id).where(
+        access_deactivated_subjects.c.subject_id == subject_id
+    ).exists()
+    known, inactive = session.execute(select(tenant_known, deactivated)).one()
+    if not known:
+        return UNKNOWN_TENANT
+    return DEACTIVATED if inactive else None

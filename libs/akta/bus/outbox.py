@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy import BigInteger, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -44,8 +44,8 @@ def add_all(session: Session, envelopes: list[Envelope]) -> None:
 
 
 def claim_pending(session: Session, limit: int, after: int | None = None) -> list[PendingEvent]:
-    """The oldest unsent events (past position `after`, when given), locked so that relays running
-    side by side split the work."""
+    """The oldest unsent events (past position `after`, when given). Takes no row locks: the
+    caller makes sure that one relay claims at a time."""
     query = (
         select(
             outbox_table.c.position,
@@ -60,7 +60,11 @@ def claim_pending(session: Session, limit: int, after: int | None = None) -> lis
     if after is not None:
         query = query.where(outbox_table.c.position > after)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        # The partial index on unsent rows holds them in position order: reading its first `limit`
+        # entries takes 0.2 ms. Before the table's statistics catch up with a burst of inserts the
+        # planner expects a few unsent rows and would rather fetch and sort them all (20 ms for
+        # 20,000 rows, and more the more there are).
+        session.execute(text("SET LOCAL enable_sort = off"))
     return [PendingEvent(*row) for row in session.execute(query)]
 
 

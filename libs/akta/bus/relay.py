@@ -1,14 +1,24 @@
-"""The outbox relay: publishes committed events, marking them sent only after the broker's ack."""
+"""The outbox relay: publishes committed events, marking them sent only after the broker's ack.
+
+One relay of a service relays at a time. On PostgreSQL it holds an advisory lock for the service's
+outbox while it does, so the rows it claims need no row locks (a lock is a tuple write per event);
+the others find the lock taken and try again at their next round. On SQLite the relay claims,
+publishes and marks a batch in one transaction, which holds the database's write lock.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
 from kombu import Connection
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from akta.bus import outbox
@@ -25,9 +35,8 @@ log = structlog.get_logger("akta.bus.relay")
 
 @dataclass
 class _Batch:
-    """Events claimed in `session`'s transaction and sent, waiting for the broker's confirms."""
+    """Events claimed and sent, waiting for the broker's confirms."""
 
-    session: Session
     pending: list[outbox.PendingEvent]
     sent: Sent
 
@@ -57,73 +66,101 @@ class Relay:
         self._broker_errors = broker_errors(bus_url)
 
     def relay_once(self, publisher) -> int:
-        """Publish one batch; returns how many events it relayed."""
-        batch = self._claim_and_send(publisher, after=None)
-        if batch is None:
-            return 0
-        return self._finish(batch, publisher)
+        """Publish one batch; returns how many events it relayed (none while another relay of the
+        service is relaying)."""
+        with self._turn() as session:
+            if session is None:
+                return 0
+            batch = self._claim_and_send(session, publisher, after=None)
+            return self._finish(session, batch, publisher) if batch else 0
 
     def relay_pending(self, publisher, stop: threading.Event | None = None) -> int:
         """Publish batch after batch until the outbox is empty (or `stop` is set); returns how many
-        events were relayed. On PostgreSQL the next batch is claimed and sent while the broker
-        confirms the one before, so neither the database nor the broker waits for the other. On
-        SQLite a second writing transaction would wait for the first: one batch at a time."""
-        if not self._overlap:
-            relayed = 0
-            while (stop is None or not stop.is_set()) and (count := self.relay_once(publisher)):
-                relayed += count
-            return relayed
-        relayed, in_flight = 0, None
-        try:
-            while stop is None or not stop.is_set():
-                after = in_flight.pending[-1].position if in_flight else None
-                batch = self._claim_and_send(publisher, after)
-                previous, in_flight = in_flight, batch
-                if previous is not None:
-                    relayed += self._finish(previous, publisher)
+        events were relayed (none while another relay of the service is relaying). On PostgreSQL
+        the next batch is claimed and sent while the broker confirms the one before, so neither the
+        database nor the broker waits for the other. On SQLite one batch at a time: its
+        transaction holds the write lock until the batch is marked sent. A batch sent but not
+        confirmed when something fails stays unsent and goes out again."""
+        with self._turn() as session:
+            if session is None:
+                return 0
+            if not self._overlap:
+                relayed = 0
+                while not _stopping(stop) and (batch := self._claim_and_send(session, publisher, after=None)):
+                    relayed += self._finish(session, batch, publisher)
+                return relayed
+            relayed, in_flight = 0, None
+            while True:
+                batch = None
+                if not _stopping(stop):
+                    after = in_flight.pending[-1].position if in_flight else None
+                    batch = self._claim_and_send(session, publisher, after)
+                if in_flight is not None:
+                    relayed += self._finish(session, in_flight, publisher)
                 if batch is None:
-                    break
-        finally:
-            if in_flight is not None:  # not confirmed: its events stay unsent and go out again
-                in_flight.session.close()
-        return relayed
+                    return relayed
+                in_flight = batch
 
     @property
     def _overlap(self) -> bool:
-        return self.database.engine.dialect.name == "postgresql"
+        return self.database.is_postgresql
 
-    def _claim_and_send(self, publisher, after: int | None) -> _Batch | None:
-        """Claim the next batch in a transaction of its own and hand it to the broker."""
-        session = self.database.session()
-        try:
-            session.begin()
-            pending = outbox.claim_pending(session, self.batch_size, after)
-            if not pending:
-                session.close()
-                return None
-            sent = publisher.send(
-                [
-                    OutboundMessage(
-                        message_id=event.event_id,
-                        exchange=self.names.events_exchange,
-                        routing_key=event.event_type,
-                        body=event.body.encode("utf-8"),
-                    )
-                    for event in pending
-                ]
-            )
-        except BaseException:
-            session.close()
-            raise
-        return _Batch(session, pending, sent)
+    @contextmanager
+    def _turn(self) -> Iterator[Session | None]:
+        """A session to relay with, or None while another relay of this service is relaying. On
+        PostgreSQL the session's connection holds the service's relay lock until the block ends."""
+        with self.database.engine.connect() as connection:
+            if self._overlap:
+                locked = connection.scalar(select(func.pg_try_advisory_lock(self._lock_key)))
+                connection.commit()
+                if not locked:
+                    yield None
+                    return
+            try:
+                with Session(bind=connection) as session:  # closing it rolls back what is unfinished
+                    yield session
+            except BaseException:
+                # The connection may be broken: ending its server session releases the lock
+                # whatever state it is in.
+                connection.invalidate()
+                raise
+            if self._overlap:
+                connection.scalar(select(func.pg_advisory_unlock(self._lock_key)))
+                connection.commit()
 
-    def _finish(self, batch: _Batch, publisher) -> int:
-        """Wait for the batch's confirms, then mark its events sent and commit."""
-        with batch.session as session:
-            unroutable_ids = publisher.wait(batch.sent)
-            unroutable = {event.position for event in batch.pending if event.event_id in unroutable_ids}
-            outbox.mark_sent(session, [event.position for event in batch.pending], unroutable)
+    @property
+    def _lock_key(self) -> int:
+        """The advisory lock of this service's outbox: a 64-bit number from its schema and name."""
+        name = f"akta.relay:{self.database.schema}:{self.service}".encode()
+        return int.from_bytes(hashlib.blake2b(name, digest_size=8).digest(), "big", signed=True)
+
+    def _claim_and_send(self, session: Session, publisher, after: int | None) -> _Batch | None:
+        """Claim the next batch and hand it to the broker. On PostgreSQL the claim is a read that
+        ends at once; on SQLite its transaction stays open until `_finish` commits."""
+        pending = outbox.claim_pending(session, self.batch_size, after)
+        if self._overlap or not pending:
             session.commit()
+        if not pending:
+            return None
+        sent = publisher.send(
+            [
+                OutboundMessage(
+                    message_id=event.event_id,
+                    exchange=self.names.events_exchange,
+                    routing_key=event.event_type,
+                    body=event.body.encode("utf-8"),
+                )
+                for event in pending
+            ]
+        )
+        return _Batch(pending, sent)
+
+    def _finish(self, session: Session, batch: _Batch, publisher) -> int:
+        """Wait for the batch's confirms, then mark its events sent and commit."""
+        unroutable_ids = publisher.wait(batch.sent)
+        unroutable = {event.position for event in batch.pending if event.event_id in unroutable_ids}
+        outbox.mark_sent(session, [event.position for event in batch.pending], unroutable)
+        session.commit()
         if unroutable:
             log.warning("events unroutable: no queue is bound for them", count=len(unroutable))
         RELAYED_EVENTS.labels(service=self.service).inc(len(batch.pending))
@@ -169,3 +206,7 @@ class Relay:
         expired = purge_idempotency_keys(self.database)
         if expired:
             log.info("purged expired idempotency keys", count=expired)
+
+
+def _stopping(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()

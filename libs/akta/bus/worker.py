@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -45,6 +46,23 @@ class PreparedHandler:
 
     def __call__(self, event: Event, envelope: Envelope, uow: UnitOfWork) -> None:
         self.handle(event, envelope=envelope, uow=uow)
+
+
+@dataclass(frozen=True)
+class BatchHandler:
+    """An event handler that takes all of a batch's events at once, in the batch's transaction:
+    `handle_all([(event, envelope), …], uow)`, in delivery order, each event once (duplicates
+    already left out). For handlers whose work is cheaper done for many rows in one statement than
+    row by row. When the batch fails, the worker calls it again with each event alone.
+
+    It runs under the first event's context. One that logs or raises events per event does so
+    inside `with event_context(envelope):`, calling `uow.write_events_to_outbox()` there, so each
+    line and event carries its own cause and correlation."""
+
+    handle_all: Callable[[list[tuple[Event, Envelope]], UnitOfWork], None]
+
+    def __call__(self, event: Event, envelope: Envelope, uow: UnitOfWork) -> None:
+        self.handle_all([(event, envelope)], uow)
 
 
 @dataclass
@@ -212,8 +230,13 @@ class Worker:
         """Handle each event once, in `uow`; returns the deliveries handled (not duplicates)."""
         first = self._first_deliveries(deliveries, uow)
         self._prepare(first, uow)
+        together = []
         for delivery in first:
-            self._handle(delivery, uow)
+            if isinstance(self._handler(delivery), BatchHandler):
+                together.append(delivery)
+            else:
+                self._handle(delivery, uow)
+        self._handle_batches(together, uow)
         return first
 
     def _first_deliveries(self, deliveries: list[Delivery], uow: UnitOfWork) -> list[Delivery]:
@@ -244,19 +267,33 @@ class Worker:
             if isinstance(handler, PreparedHandler):
                 handler.prepare(events, uow)
 
+    def _handle_batches(self, deliveries: list[Delivery], uow: UnitOfWork) -> None:
+        by_handler: dict[str, list[Delivery]] = {}
+        for delivery in deliveries:
+            by_handler.setdefault(delivery.subscription.handler, []).append(delivery)
+        for name, handled_together in by_handler.items():
+            # The batch's log lines carry the correlation of its first event.
+            with event_context(handled_together[0].envelope):
+                self.handlers[name].handle_all([(d.event, d.envelope) for d in handled_together], uow)
+                uow.write_events_to_outbox()
+            log.debug("events handled together", handler=name, events=len(handled_together))
+
+    def _handler(self, delivery: Delivery) -> EventHandler:
+        return self.handlers[delivery.subscription.handler]
+
     def _consumer(self, delivery: Delivery) -> str:
         return self.names.consumer_name(delivery.subscription)
 
     def _skip_duplicate(self, delivery: Delivery) -> None:
         envelope = delivery.envelope
-        with context.bound(_message_context(envelope)):
+        with event_context(envelope):
             log.info("duplicate event skipped", event_id=envelope.id, type=envelope.type)
         CONSUMED_EVENTS.labels(self.service, delivery.subscription.handler, "duplicate").inc()
 
     def _handle(self, delivery: Delivery, uow: UnitOfWork) -> None:
         envelope = delivery.envelope
         subscription = delivery.subscription
-        with context.bound(_message_context(envelope)):
+        with event_context(envelope):
             self.handlers[subscription.handler](delivery.event, envelope=envelope, uow=uow)
             uow.write_events_to_outbox()
             # DEBUG: a line per event costs more than some handlers; those doing real work log it.
@@ -343,8 +380,8 @@ class Worker:
         CONSUMED_EVENTS.labels(self.service, delivery.subscription.handler, "dead").inc()
 
 
-def _message_context(envelope: Envelope) -> context.MessageContext:
-    """The work caused by a message carries its correlation; the message is its cause."""
-    return context.MessageContext(
-        correlation_id=envelope.correlationid, causation_id=envelope.id, actor=envelope.actor
+def event_context(envelope: Envelope) -> AbstractContextManager[context.MessageContext]:
+    """Work caused by an event carries its correlation; the event is its cause."""
+    return context.bound(
+        context.MessageContext(correlation_id=envelope.correlationid, causation_id=envelope.id, actor=envelope.actor)
     )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "akta_read_only"
+# A pooled connection idle for longer than this is pinged before it is handed out. One used
+# moments ago is trusted: pinging on every checkout cost a round trip per session (seven per
+# upload). A server restarted within this window fails one statement; the pool then replaces
+# all its connections (SQLAlchemy invalidates the pool on a disconnect) and callers retry.
+PING_AFTER_IDLE_SECONDS = 5.0
 
 
 class Database:
@@ -57,13 +63,33 @@ class Database:
         connect_args = {"options": "-cplan_cache_mode=force_custom_plan"}
         if self.schema:
             connect_args["options"] += f" -csearch_path={self.schema}"
-        return create_engine(
+        engine = create_engine(
             self.url,
             connect_args=connect_args,
             pool_size=pool_size,
             max_overflow=pool_size * 2,
-            pool_pre_ping=True,
         )
+        _ping_connections_after_idling(engine)
+        return engine
+
+
+def _ping_connections_after_idling(engine: Engine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, but only for connections that sat in the pool a while."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and hands out a fresh one.
+            raise exc.DisconnectionError(f"a pooled connection failed its ping: {error}") from error
 
 
 def _sqlite_engine(url) -> Engine:

@@ -131,13 +131,12 @@ class BuiltinSearchEngine:
             match = self.full_text.match(connection, query.terms) if query.terms else None
             if query.terms and match is None:
                 return SearchResults(0, [], {facet: [] for facet in query.facets})  # nothing searchable, e.g. only stop words
-            conditions = self._conditions(scope, query)
-            source = self.entries
+            source, filters = (match.source, match.filters) if match is not None else (self.entries, self.entries)
+            conditions = self._conditions(scope, query, filters)
             if match is not None:
-                source = match.source
                 conditions.append(match.condition)
             score = match.score if query.ranked else literal(0.0, Float)
-            page, total, facets = self._matches(connection, source, conditions, score, query)
+            page, total, facets = self._matches(connection, source, filters, conditions, score, query)
             shown = self._shown(connection, [row_id for row_id, _ in page], match)
         hits = []
         for row_id, found_score in page:
@@ -196,8 +195,9 @@ class BuiltinSearchEngine:
         connection.execute(delete(self.parties).where(self.parties.c.row_id.in_(row_ids)))
         connection.execute(delete(self.entries).where(self.entries.c.row_id.in_(row_ids)))
 
-    def _conditions(self, scope: AccessScope, query: SearchQuery) -> list:
-        entries = self.entries
+    def _conditions(self, scope: AccessScope, query: SearchQuery, entries) -> list:
+        """The caller's access and the query's filters on `entries`, a table with the columns of
+        search_entries that filter."""
         conditions = [
             scope.condition(READ, entries.c.tenant_id, entries.c.access_group_id, entries.c.screening_code,
                             entries.c.case_id)
@@ -223,10 +223,10 @@ class BuiltinSearchEngine:
             conditions.append(entries.c.date <= query.date_to)
         return conditions
 
-    def _matches(self, connection: Connection, source, conditions: list, score, query: SearchQuery):
+    def _matches(self, connection: Connection, source, entries, conditions: list, score, query: SearchQuery):
         """The page (row id, score), the total and the facets in one statement: the matches are
-        found, read and ranked once (as separate statements they cost twice as much)."""
-        entries = self.entries
+        found, read and ranked once (as separate statements they cost twice as much). `entries`
+        is the table in `source` the filter, facet and sort columns are read from."""
         wanted = dict.fromkeys(("row_id", "kind", "id", *self._sorted_by(query), *query.facets))
         matched = (
             select(*(entries.c[name] for name in wanted), score.label("score"))

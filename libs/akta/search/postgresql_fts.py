@@ -82,12 +82,14 @@ class PostgresFullText:
                   for language, query in tsqueries.items()),
                 else_=0.0,
             )
-        return PostgresMatch(source=postgresql_entries, condition=condition, score=score, queries=queries)
+        return PostgresMatch(source=postgresql_entries, filters=postgresql_entries, condition=condition, score=score,
+                             queries=queries)
 
 
 @dataclass(frozen=True)
 class PostgresMatch:
     source: object
+    filters: object  # the table in `source` whose columns filter, count and sort the matches
     condition: object
     score: object
     queries: dict[str, str]  # per language, the tsquery the words made

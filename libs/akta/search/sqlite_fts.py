@@ -3,7 +3,8 @@
 FTS5 has no Danish or Norwegian stemmer, so the words of each entry are stemmed here and FTS5
 indexes the stems (`search_fts`); a query is stemmed the same way and written as FTS5 syntax of our
 own making, each stem quoted, so nothing a user types reaches FTS5's parser. The original text
-stays in `search_entries`; snippets mark the words whose stems matched."""
+stays in `search_entries`; snippets mark the words whose stems matched. The matches are filtered,
+counted and sorted on `search_filters`, the narrow copy of each entry's short columns."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from sqlalchemy import Connection, delete, func, insert, literal_column
 from sqlalchemy.dialects import sqlite
 
 from akta.search.snippets import SNIPPET_SOURCE, snippet
-from akta.search.tables import FTS_TABLE, search_fts, sqlite_entries, sqlite_parties
+from akta.search.tables import (
+    FILTER_COLUMNS,
+    FTS_TABLE,
+    search_fts,
+    sqlite_entries,
+    sqlite_filters,
+    sqlite_parties,
+)
 from akta.search.words import LANGUAGES, Term, stem, stems
 
 # bm25 weights of the columns title (with the case number), body, names, lang.
@@ -35,8 +43,14 @@ class SqliteFullText:
         """Nothing to set."""
 
     def write(self, connection: Connection, written: list[tuple[int, dict]]) -> None:
-        """The stems of entries just inserted or replaced (row id, row of search_entries)."""
-        connection.execute(delete(search_fts).where(search_fts.c.rowid.in_([row_id for row_id, _ in written])))
+        """The stems and the filter columns of entries just inserted or replaced (row id, row of
+        search_entries)."""
+        row_ids = [row_id for row_id, _ in written]
+        connection.execute(delete(sqlite_filters).where(sqlite_filters.c.row_id.in_(row_ids)))
+        connection.execute(insert(sqlite_filters), [
+            {"row_id": row_id, **{name: row[name] for name in FILTER_COLUMNS}} for row_id, row in written
+        ])
+        connection.execute(delete(search_fts).where(search_fts.c.rowid.in_(row_ids)))
         connection.execute(insert(search_fts), [
             {
                 "rowid": row_id,
@@ -50,6 +64,7 @@ class SqliteFullText:
 
     def remove(self, connection: Connection, row_ids) -> None:
         connection.execute(delete(search_fts).where(search_fts.c.rowid.in_(row_ids)))
+        connection.execute(delete(sqlite_filters).where(sqlite_filters.c.row_id.in_(row_ids)))
 
     def match(self, _connection: Connection, terms: tuple[Term, ...]) -> SqliteMatch:
         expressions = {language: _expression(terms, language) for language in LANGUAGES}
@@ -64,8 +79,9 @@ class SqliteFullText:
         return SqliteMatch(
             # "+ 0": the FTS table cannot be the inner side of the join (one FTS query per readable
             # entry, a thousand times slower for a common word); it finds the matches once, and each
-            # is looked up by primary key.
-            source=search_fts.join(sqlite_entries, sqlite_entries.c.row_id == search_fts.c.rowid + literal_column("0")),
+            # is looked up by primary key in the narrow `search_filters`.
+            source=search_fts.join(sqlite_filters, sqlite_filters.c.row_id == search_fts.c.rowid + literal_column("0")),
+            filters=sqlite_filters,
             condition=literal_column(FTS_TABLE).op("MATCH")(fts_query),
             score=-_SCORE,  # bm25 is lower for better matches
             stems={
@@ -78,6 +94,7 @@ class SqliteFullText:
 @dataclass(frozen=True)
 class SqliteMatch:
     source: object
+    filters: object  # the table in `source` whose columns filter, count and sort the matches
     condition: object
     score: object
     stems: dict[str, frozenset[str]]  # per language, the stems of the words asked for
@@ -90,11 +107,12 @@ class SqliteMatch:
 
     def _matcher(self, language: str):
         wanted = self.stems[language]
+        prefixes = tuple(wanted)
 
         def matches(word: str) -> bool:
             # A Danish or Norwegian Snowball stem is always a prefix of its word: stem only those
             # words that can match (stemming every word of 20 texts would take most of the time).
-            return any(word.startswith(found) for found in wanted) and stem(language, word) in wanted
+            return word.startswith(prefixes) and stem(language, word) in wanted
 
         return matches
 

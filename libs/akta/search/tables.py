@@ -3,6 +3,9 @@
 `search_entries` holds one row per document or case with what filters, sorts and shows a hit; the
 words are indexed beside it: on SQLite in the FTS5 table `search_fts` (Snowball stems, its rowid is
 the entry's `row_id`), on PostgreSQL in the stored tsvector column `search_vector` with a GIN index.
+On SQLite, `search_filters` repeats an entry's short columns (access, filters, facets, sorts) under
+the same row id: a word's matches are checked there, a few dozen to a page, where the rows of
+`search_entries` with their text take a page each.
 """
 
 from __future__ import annotations
@@ -75,6 +78,21 @@ def _entry_columns() -> list:
     ]
 
 
+# What a text search reads of each match on SQLite (`search_filters`); the rest of an entry is only
+# read for the page of hits.
+FILTER_COLUMNS = ("tenant_id", "kind", "id", "access_group_id", "screening_code", "case_id", "document_type",
+                  "category", "status", "class_code", "date", "title_sort")
+
+
+def _filter_columns() -> list:
+    entry_columns = {column.name: column for column in _entry_columns() if isinstance(column, Column)}
+    return [
+        Column("row_id", BigIntegerKey, ForeignKey("search_entries.row_id", ondelete="CASCADE"), primary_key=True,
+               autoincrement=False),
+        *(entry_columns[name] for name in FILTER_COLUMNS),
+    ]
+
+
 def _party_columns() -> list:
     return [
         Column("row_id", BigIntegerKey, ForeignKey("search_entries.row_id", ondelete="CASCADE"), primary_key=True),
@@ -92,6 +110,7 @@ def _indexes(entries: Table, parties: Table) -> None:
 sqlite_metadata = MetaData()
 sqlite_entries = Table("search_entries", sqlite_metadata, *_entry_columns())
 sqlite_parties = Table("search_entry_parties", sqlite_metadata, *_party_columns())
+sqlite_filters = Table("search_filters", sqlite_metadata, *_filter_columns())
 _indexes(sqlite_entries, sqlite_parties)
 
 postgresql_metadata = MetaData()

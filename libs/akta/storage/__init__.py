@@ -9,6 +9,7 @@ from akta.storage.errors import (
     BlobTooLarge,
     ChecksumMismatch,
     InvalidBlobKey,
+    StoreKeptOtherBytes,
 )
 from akta.storage.fixity import ExpectedBlob, FixityMismatch, FixityReport, verify_fixity
 from akta.storage.spool import SpooledFile, spool_upload
@@ -25,6 +26,7 @@ __all__ = [
     "FixityReport",
     "InvalidBlobKey",
     "SpooledFile",
+    "StoreKeptOtherBytes",
     "StoredBlob",
     "blob_store_from_url",
     "spool_upload",

@@ -37,6 +37,20 @@ class ChecksumMismatch(AktaError):
         self.actual = actual
 
 
+class StoreKeptOtherBytes(AktaError):
+    """The store holds other bytes than it was given: the store's fault, not the client's, so
+    a 502 (the upload may simply be tried again), never a 4xx."""
+
+    status = 502
+    title = "Bad gateway"
+    problem_type = "urn:akta:problem:store-fault"
+
+    def __init__(self, expected: str, actual: str, what: str) -> None:
+        super().__init__(f"{what} has SHA-256 {actual}, not {expected}: nothing was stored; try again")
+        self.expected = expected
+        self.actual = actual
+
+
 class InvalidBlobKey(InvalidField):
     """A tenant id or SHA-256 that cannot be part of a blob's key."""
 

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from akta.storage.blobs import BlobInfo, StoredBlob
 from akta.storage.digests import hash_file, hash_stream
-from akta.storage.errors import BlobNotFound, BlobStoreUnavailable, ChecksumMismatch
+from akta.storage.errors import BlobNotFound, BlobStoreUnavailable, StoreKeptOtherBytes
 from akta.storage.keys import blob_key, check_sha256, check_tenant_id, parse_blob_key
 
 
@@ -43,8 +43,8 @@ class LocalBlobStore:
                 copy.flush()
                 os.fsync(copy.fileno())
             if copied.sha256 != digest.sha256:
-                raise ChecksumMismatch(
-                    digest.sha256, copied.sha256, f"the file {path.name}, which changed while being stored,"
+                raise StoreKeptOtherBytes(
+                    digest.sha256, copied.sha256, f"the copy of {path.name}, which changed while being stored,"
                 )
             os.replace(temporary, target)
         except BaseException:

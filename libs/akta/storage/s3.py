@@ -15,7 +15,7 @@ from minio.helpers import check_bucket_name
 
 from akta.storage.blobs import BlobInfo, StoredBlob
 from akta.storage.digests import CHUNK_SIZE, Digest, hash_file, hash_stream
-from akta.storage.errors import BlobNotFound, BlobStoreUnavailable, ChecksumMismatch
+from akta.storage.errors import BlobNotFound, BlobStoreUnavailable, StoreKeptOtherBytes
 from akta.storage.keys import blob_key, check_sha256, check_tenant_id, parse_blob_key, tenant_prefix
 
 _MISSING = {"NoSuchKey", "NoSuchBucket"}
@@ -25,7 +25,7 @@ class S3BlobStore:
     """Blobs as objects in one bucket, keyed `<tenant_id>/sha256/<ab>/<cd>/<sha256>`.
 
     Writes are verified by reading back: after the upload the object is downloaded and hashed,
-    and if its bytes are not the expected ones it is removed and ChecksumMismatch is raised. That
+    and if its bytes are not the expected ones it is removed and StoreKeptOtherBytes is raised. That
     costs a second transfer, but checks what the store really holds, with any S3 server. The
     alternatives do not: the client signs the payload's hash only over plain HTTP, and the
     `x-amz-checksum-sha256` header is not checked by every server (moto ignores it) and covers
@@ -77,7 +77,7 @@ class S3BlobStore:
             stored = self._read_back(key)
             if stored != digest:
                 self.client.remove_object(self.bucket, key)
-                raise ChecksumMismatch(digest.sha256, stored.sha256, "the object read back from the store")
+                raise StoreKeptOtherBytes(digest.sha256, stored.sha256, "the object read back from the store")
         return StoredBlob(tenant_id, digest.sha256, digest.size, newly_stored=True)
 
     def open(self, tenant_id: str, sha256: str) -> BinaryIO:

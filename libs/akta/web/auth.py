@@ -29,18 +29,33 @@ class Authenticator:
         self.store = store
 
     def authenticate(self, authorization: str) -> Principal:
+        token = _bearer_token(authorization)
+        if token is not None:
+            principal = self.verifier.verify(token)
+            if self.store is not None:
+                refusal = self.store.refuses(principal.tenant_id, principal.subject_id)
+                if refusal is not None:
+                    raise Unauthenticated(refusal)
+            return principal
+        return self._other_credentials(authorization)
+
+    def authenticate_with_scope(self, authorization: str, now: datetime) -> tuple[Principal, AccessScope]:
+        """`authenticate`, and the caller's grants in force, in one read of the store where it can."""
+        token = _bearer_token(authorization)
+        if token is None:
+            principal = self._other_credentials(authorization)
+            return principal, self.store.scope(principal, now)
+        principal = self.verifier.verify(token)
+        refusal, scope = self.store.refusal_or_scope(principal, now)
+        if refusal is not None:
+            raise Unauthenticated(refusal)
+        return principal, scope
+
+    def _other_credentials(self, authorization: str) -> Principal:
         scheme, _, credential = authorization.partition(" ")
         credential = credential.strip()
         if scheme.lower() == "bearer" and credential:
-            if looks_like_api_key(credential):
-                return self._api_key(credential)
-            principal = self.verifier.verify(credential)
-            if self.store is not None:
-                if not self.store.tenant_exists(principal.tenant_id):
-                    raise Unauthenticated("the token names an organisation this installation does not know")
-                if self.store.is_deactivated(principal.subject_id):
-                    raise Unauthenticated("this account is deactivated")
-            return principal
+            return self._api_key(credential)
         if scheme.lower() == "basic" and credential:
             key_id, secret = _basic_credentials(credential)
             return self._api_key(f"akta_{key_id}_{secret}")
@@ -77,12 +92,27 @@ def current_principal(authenticator: Authenticator | TokenVerifier) -> Principal
 
 def current_scope(authenticator: Authenticator) -> tuple[Principal, AccessScope]:
     """The caller and the grants in force for them at this moment."""
-    principal = current_principal(authenticator)
     scope = getattr(g, "access_scope", None)
-    if scope is None:
+    if scope is not None:
+        return g.principal, scope
+    principal = getattr(g, "principal", None)
+    if principal is None:
+        principal, scope = authenticator.authenticate_with_scope(request.headers.get("Authorization", ""), datetime.now(UTC))
+        g.principal = principal
+        context.set_actor(principal.actor)
+    else:
         scope = authenticator.store.scope(principal, datetime.now(UTC))
-        g.access_scope = scope
+    g.access_scope = scope
     return principal, scope
+
+
+def _bearer_token(authorization: str) -> str | None:
+    """The JWT of `Bearer <token>`; None for anything else (API keys, Basic, nothing)."""
+    scheme, _, credential = authorization.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() == "bearer" and credential and not looks_like_api_key(credential):
+        return credential
+    return None
 
 
 def _basic_credentials(credential: str) -> tuple[str, str]:

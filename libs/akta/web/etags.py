@@ -9,13 +9,16 @@ from pydantic import BaseModel
 from akta.errors import InvalidField
 
 
-def if_match_version() -> int | None:
+def if_match_version(resource: str | None = None) -> int | None:
+    """The version the client's `If-Match` names; None without one (or with `*`). `resource`
+    names what was read, for the error."""
     if_match = request.if_match
     if not request.headers.get("If-Match") or if_match.star_tag:
         return None
     tags = list(if_match.as_set())
     if len(tags) != 1 or not tags[0].isdigit():
-        raise InvalidField("If-Match", "must be the single ETag you read")
+        read = f"of the {resource} you read" if resource else "you read"
+        raise InvalidField("If-Match", f"must be the single ETag {read}")
     return int(tags[0])
 
 

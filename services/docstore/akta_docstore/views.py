@@ -16,12 +16,14 @@ from akta_docstore.adapters.orm import (
     documents,
     renditions,
 )
+from akta_docstore.domain.model import Document
 
 DOCUMENT_FIELDS = (
     "id", "title", "document_type", "category", "status", "case_id", "case_number", "registration_id",
     "attached_to_document_id", "access_group_id", "screening_code", "owner_id", "current_version",
     "created_at", "updated_at", "created_by", "version",
 )
+VERSION_FIELDS = ("number", "sha256", "size", "format", "mime_type", "filename", "created_at", "created_by")
 LIST_PAGE_FOR_EXPORT = 1000
 
 
@@ -46,11 +48,7 @@ def get_document(database: Database, scope: AccessScope, document_id: str) -> di
         found["versions"] = [
             dict(version)
             for version in session.execute(
-                select(
-                    document_versions.c.number, document_versions.c.sha256, document_versions.c.size,
-                    document_versions.c.format, document_versions.c.mime_type, document_versions.c.filename,
-                    document_versions.c.created_at, document_versions.c.created_by,
-                )
+                select(*(document_versions.c[field] for field in VERSION_FIELDS))
                 .where(document_versions.c.document_id == document_id)
                 .order_by(document_versions.c.number)
             ).mappings()
@@ -84,6 +82,16 @@ def get_document(database: Database, scope: AccessScope, document_id: str) -> di
         )
         found["attachments"] = [dict(attachment) for attachment in session.execute(attachments).mappings()]
         return found
+
+
+def new_document(document: Document, case_number: str | None) -> dict:
+    """What `get_document` reads, for a document just created: its versions, and no
+    renditions, references or attachments yet."""
+    found = {field: getattr(document, field) for field in DOCUMENT_FIELDS if field != "case_number"}
+    found["case_number"] = case_number
+    found["versions"] = [{field: getattr(version, field) for field in VERSION_FIELDS} for version in document.versions]
+    found.update(renditions=[], references=[], attachments=[])
+    return found
 
 
 def list_documents(database: Database, scope: AccessScope, filters: dict, offset: int, limit: int) -> tuple[list[dict], int]:

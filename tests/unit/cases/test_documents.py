@@ -49,7 +49,7 @@ def handle(database, event, minutes_later: int = 0, actor: str = "user:anna", te
         event, tenant=tenant, actor=actor, correlation_id="corr", time=CREATED_AT + timedelta(minutes=minutes_later)
     )
     with CasesUnitOfWork(database, PUBLISHED_EVENTS) as uow:
-        track_documents(event, envelope=envelope, uow=uow)
+        track_documents([(event, envelope)], uow)
         uow.commit()
 
 
@@ -58,8 +58,26 @@ def stored(database) -> list[dict]:
         return [dict(row) for row in session.execute(select(case_documents)).mappings()]
 
 
-def test_the_worker_routes_docstore_events_here():
-    assert EVENT_HANDLERS["track_documents"] is track_documents
+def test_the_worker_routes_docstore_events_here_a_batch_at_a_time():
+    assert EVENT_HANDLERS["track_documents"].handle_all is track_documents
+
+
+def test_a_batch_of_one_documents_events_in_any_order_ends_with_the_newest(database):
+    def wrapped(event, minutes_later, actor="user:anna"):
+        return event, Envelope.wrap(event, tenant="t-1", actor=actor, correlation_id="c", time=CREATED_AT + timedelta(minutes=minutes_later))
+
+    batch = [
+        wrapped(changed(3, title="Tredje"), 3, "user:bo"),
+        wrapped(created(), 0),
+        wrapped(changed(2, title="Anden"), 2),
+        wrapped(created(document_id="doc-2", title="Bilag"), 4),
+    ]
+    with CasesUnitOfWork(database, PUBLISHED_EVENTS) as uow:
+        track_documents(batch, uow)
+        uow.commit()
+    first, second = sorted(stored(database), key=lambda d: d["document_id"])
+    assert (first["title"], first["version"], first["created_by"], first["created_at"]) == ("Tredje", 3, "user:anna", CREATED_AT)
+    assert (second["document_id"], second["title"]) == ("doc-2", "Bilag")
 
 
 def test_a_created_document_is_copied_and_follows_its_changes(database):

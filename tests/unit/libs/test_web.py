@@ -151,3 +151,29 @@ def test_two_hops_give_the_browser_address_and_keep_the_gateways_prefix(tmp_path
     service.app.add_url_rule("/whereami", "whereami", lambda: jsonify(ip=context.current().client_ip, root=request.script_root, scheme=request.scheme))
     headers = {"X-Forwarded-For": "203.0.113.7, 10.0.0.1", "X-Forwarded-Prefix": "/api/cases", "X-Forwarded-Proto": "https"}
     assert service.app.test_client().get("/whereami", headers=headers).json == {"ip": "203.0.113.7", "root": "/api/cases", "scheme": "https"}
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [(None, None), ("*", None), ('"7"', 7)],
+)
+def test_if_match_names_the_version_read(header, expected):
+    from flask import Flask
+
+    from akta.web.etags import if_match_version
+
+    headers = {"If-Match": header} if header else {}
+    with Flask(__name__).test_request_context(headers=headers):
+        assert if_match_version("case") == expected
+
+
+@pytest.mark.parametrize("header", ['"7", "8"', '"seven"', 'W/"7"'])  # If-Match compares strongly
+def test_an_if_match_that_names_no_single_version_is_refused_naming_what_was_read(header):
+    from flask import Flask
+
+    from akta.web.etags import if_match_version
+
+    with Flask(__name__).test_request_context(headers={"If-Match": header}):
+        with pytest.raises(InvalidField) as refused:
+            if_match_version("saved search")
+    assert "the single ETag of the saved search you read" in str(refused.value)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
 from akta import audit
-from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.app import create_app
 from akta.web.auth import current_scope
-from akta.web.etags import versioned_response
+from akta.web.etags import if_match_version, versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases import views
@@ -191,7 +190,7 @@ def create_api(service: Service):
                 case_id=path.case_id,
                 title=body.title,
                 status=body.status,
-                expected_version=_if_match_version(),
+                expected_version=if_match_version("case"),
                 access_group_id=body.access_group_id,
                 screening_code=body.screening_code if "screening_code" in body.model_fields_set else UNCHANGED,
                 owner_id=body.owner_id,
@@ -209,7 +208,7 @@ def create_api(service: Service):
         """Close the case (the usual start of its retention period). 409 lists open tasks."""
         principal, scope = current_scope(service.authenticator)
         principal.require_scope("cases:write")
-        handlers.close_case(service.unit_of_work(), scope, principal.tenant_id, path.case_id, body.reason, _if_match_version())
+        handlers.close_case(service.unit_of_work(), scope, principal.tenant_id, path.case_id, body.reason, if_match_version("case"))
         return _case_response(views.get_case(service.database, scope, path.case_id), 200)
 
     @api.post("/cases/<case_id>/reopen", responses={200: CaseOut})
@@ -217,7 +216,7 @@ def create_api(service: Service):
         """Reopen a closed case; the reason is kept in its history."""
         principal, scope = current_scope(service.authenticator)
         principal.require_scope("cases:write")
-        handlers.reopen_case(service.unit_of_work(), scope, principal.tenant_id, path.case_id, body.reason, _if_match_version())
+        handlers.reopen_case(service.unit_of_work(), scope, principal.tenant_id, path.case_id, body.reason, if_match_version("case"))
         return _case_response(views.get_case(service.database, scope, path.case_id), 200)
 
     @api.post("/cases/<case_id>/archive", responses={200: CaseOut})
@@ -311,14 +310,5 @@ def create_api(service: Service):
 def _case_response(case: dict, status: int) -> Response:
     return versioned_response(CaseOut, case, status, f"/cases/{case['id']}" if status == 201 else None)
 
-
-def _if_match_version() -> int | None:
-    if_match = request.if_match
-    if not request.headers.get("If-Match") or if_match.star_tag:
-        return None
-    tags = list(if_match.as_set())
-    if len(tags) != 1 or not tags[0].isdigit():
-        raise InvalidField("If-Match", "must be the single ETag of the case you read")
-    return int(tags[0])
 
 

@@ -8,16 +8,15 @@ at run time, and flask-openapi3 reads the views' annotations as the objects they
 from datetime import datetime
 from typing import Literal
 
-from flask import Response, request
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
 from akta import audit
 from akta.auth.principal import Principal
-from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.auth import current_principal, current_scope
-from akta.web.etags import versioned_response
+from akta.web.etags import if_match_version, versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases import views as case_views
@@ -154,7 +153,7 @@ def create_saved_searches_blueprint(
             criteria=check_criteria(list_query, body.criteria) if body.criteria is not None else None,
             sharing=body.sharing,
             shared_with=_shares(body.shared_with) if body.shared_with is not None else None,
-            expected_version=_if_match_version(),
+            expected_version=if_match_version("saved search"),
         )
         return _search_response(views.get_saved_search(service.database, me, path.search_id), 200)
 
@@ -162,7 +161,7 @@ def create_saved_searches_blueprint(
     def delete_saved_search(path: SavedSearchPath):
         """Delete a saved search; only the owner may."""
         principal, me = viewer("cases:write")
-        handlers.delete_saved_search(unit_of_work(), me, path.search_id, _if_match_version())
+        handlers.delete_saved_search(unit_of_work(), me, path.search_id, if_match_version("saved search"))
         return Response(status=204)
 
     @api.get("/saved-searches/<search_id>/results", responses={200: Page[case_out]})
@@ -203,11 +202,3 @@ def _shares(shares: list[ShareModel]) -> tuple[Share, ...]:
 def _search_response(search: dict, status: int) -> Response:
     return versioned_response(SavedSearchOut, search, status, f"/saved-searches/{search['id']}" if status == 201 else None)
 
-
-def _if_match_version() -> int | None:
-    if not request.headers.get("If-Match") or request.if_match.star_tag:
-        return None
-    tags = list(request.if_match.as_set())
-    if len(tags) != 1 or not tags[0].isdigit():
-        raise InvalidField("If-Match", "must be the single ETag of the saved search you read")
-    return int(tags[0])

@@ -19,7 +19,7 @@ from akta.errors import InvalidField
 from akta.service import Service
 from akta.web.auth import current_scope
 from akta.web.csv_export import csv_response
-from akta.web.etags import versioned_response
+from akta.web.etags import if_match_version, versioned_response
 from akta.web.idempotency import idempotent
 from akta.web.pagination import Page, PageQuery, page_response
 from akta_cases.documents import views as document_views
@@ -323,7 +323,7 @@ def create_tasks_blueprint(service: Service) -> APIBlueprint:
         if "title" in given and body.title is None:
             raise InvalidField("title", "must not be null")
         handlers.change_task(
-            service.unit_of_work(), scope, principal.tenant_id, path.task_id, _if_match_version(),
+            service.unit_of_work(), scope, principal.tenant_id, path.task_id, if_match_version("task"),
             title=body.title if "title" in given else UNCHANGED,
             description=(body.description or "") if "description" in given else UNCHANGED,
             deadline=body.deadline if "deadline" in given else UNCHANGED,
@@ -478,11 +478,3 @@ def _settings_response(service: Service, email: str | None) -> Response:
     out = NotificationSettingsOut(email=email, email_delivery="on" if service.settings.smtp_host else "off")
     return Response(out.model_dump_json(), mimetype="application/json")
 
-
-def _if_match_version() -> int | None:
-    if not request.headers.get("If-Match") or request.if_match.star_tag:
-        return None
-    tags = list(request.if_match.as_set())
-    if len(tags) != 1 or not tags[0].isdigit():
-        raise InvalidField("If-Match", "must be the single ETag of the task you read")
-    return int(tags[0])

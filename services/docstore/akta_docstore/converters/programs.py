@@ -13,6 +13,7 @@ from pathlib import Path
 from akta_docstore.converters.errors import ConversionFailed
 
 Environment = Mapping[str, str]
+CONVERTER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,10 @@ def find_program(name: str, environment: Environment | None, display_name: str |
 def run(
     command: list[str], timeout_seconds: float, environment: Environment, display_name: str | None = None
 ) -> Finished:
-    """Run `command` to its end. Past the timeout, kill it and everything it started (it runs in
-    its own process group) and raise ConversionFailed."""
+    """Run `command` to its end, at a lower CPU priority. Past the timeout, kill it and
+    everything it started (it runs in its own process group) and raise ConversionFailed."""
     process = subprocess.Popen(
-        command,
+        _niced(command),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -66,6 +67,14 @@ def run(
         stdout.decode("utf-8", errors="replace"),
         stderr.decode("utf-8", errors="replace"),
     )
+
+
+def _niced(command: list[str]) -> list[str]:
+    """Conversions are background work: where they share cores with the web process and the
+    database (a single-host installation), uploads and searches go first. `nice` execs the
+    command, so it keeps the process id and group the timeout kills."""
+    nice = shutil.which("nice")
+    return [nice, "-n", str(CONVERTER_NICENESS), *command] if nice else command
 
 
 def _kill_group(process: subprocess.Popen) -> None:

@@ -201,7 +201,10 @@ def create_api(service):
     api = APIBlueprint("documents", __name__, abp_security=SECURITY, abp_tags=[Tag(name="documents")])
     settings = service.settings
     spool_directory = settings.data_dir / "tmp" / "uploads"
-    allowed_formats = handlers.allowed_formats_of(service.unit_of_work, settings.default_allowed_formats)
+    upload_rules = handlers.UploadRules(
+        handlers.allowed_formats_of(service.database.read_session, settings.default_allowed_formats),
+        settings.content_limits(),
+    )
 
     def reader():
         principal, scope = current_scope(service.authenticator)
@@ -225,7 +228,7 @@ def create_api(service):
         return document_response(created, 201) if created else None
 
     def create(principal, scope, body: DocumentIn, upload) -> Response:
-        document = handlers.create_document(
+        created = handlers.create_document(
             principal.tenant_id,
             DocumentDraft(
                 title=body.title,
@@ -241,11 +244,17 @@ def create_api(service):
             upload,
             scope,
             service.unit_of_work,
+            service.database.read_session,
             service.blobs,
-            allowed_formats,
+            upload_rules,
             settings.case_wait_seconds,
         )
-        return document_response(document.id, 201)
+        document = created.document
+        if document.attached_to_document_id is not None:
+            return document_response(document.id, 201)
+        # All of a new document is at hand: answer without reading it back.
+        found = views.new_document(document, created.case_number)
+        return versioned_response(DocumentOut, found, 201, f"/documents/{document.id}")
 
     @api.post("/documents", responses={201: DocumentOut}, openapi_extensions=UPLOAD_BODY)
     @accepts_any_body
@@ -327,7 +336,7 @@ def create_api(service):
                 if current is not None and current["version"] != expected:
                     raise PreconditionFailed(f"the document is at version {current['version']}, not {expected}: read it again")
             handlers.add_version(
-                principal.tenant_id, path.document_id, upload, scope, service.unit_of_work, service.blobs, allowed_formats
+                principal.tenant_id, path.document_id, upload, scope, service.unit_of_work, service.blobs, upload_rules
             )
         return document_response(path.document_id, 201)
 
@@ -422,7 +431,7 @@ def create_api(service):
     def get_formats():
         """The formats the organisation accepts (detected from the bytes, never the name)."""
         principal, _ = reader()
-        out = FormatsOut(allowed_formats=list(allowed_formats(principal.tenant_id)), supported_formats=list(SUPPORTED_FORMATS))
+        out = FormatsOut(allowed_formats=list(upload_rules.allowed_formats(principal.tenant_id)), supported_formats=list(SUPPORTED_FORMATS))
         return Response(out.model_dump_json(), mimetype="application/json")
 
     @api.put("/settings/formats", responses={200: FormatsOut})

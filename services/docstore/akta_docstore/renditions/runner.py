@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +41,8 @@ from akta_docstore.settings import DocstoreSettings
 log = structlog.get_logger("akta.docstore.renditions")
 
 PREVIEW_MAX_PIXELS = 1024
+# Text extractions claimed at once per rendition thread (see RenditionRunner.claim).
+TEXT_BATCH = 16
 # An office file's preview waits for its PDF/A; the wait is not an attempt.
 DEFER_SECONDS = 5.0
 
@@ -53,6 +56,9 @@ class Job:
     kind: str
     attempts: int
     correlation_id: str | None
+    # The version's bytes and format; None when the version is gone.
+    sha256: str | None = None
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,8 @@ class RenditionRunner:
         with ThreadPoolExecutor(threads, thread_name_prefix="rendition") as pool:
             while not stop.is_set():
                 try:
-                    jobs = self.claim(threads * 4)
-                    list(pool.map(lambda job: self._release(job) if stop.is_set() else self.process(job), jobs))
+                    jobs = self.claim(threads * TEXT_BATCH, slow_limit=threads)
+                    self.process_all(jobs, pool.map, stop)
                 except Exception as error:  # any failure: log it and try again next round
                     log.warning("rendition pass failed; trying again", error=repr(error))
                     jobs = []
@@ -117,17 +123,26 @@ class RenditionRunner:
             jobs = self.claim(16)
             if not jobs:
                 return done
-            for job in jobs:
-                self.process(job)
+            self.process_all(jobs)
             done += len(jobs)
         return done
 
-    def claim(self, limit: int, now: datetime | None = None) -> list[Job]:
+    def claim(self, limit: int, now: datetime | None = None, slow_limit: int | None = None) -> list[Job]:
+        """Claim the most urgent due renditions: at most `limit`, and when they are not text
+        extractions (those take milliseconds), at most `slow_limit`: a batch's outcomes are
+        recorded together, so a quick one must not wait for slow ones."""
         now = now or datetime.now(UTC)
         lease = timedelta(seconds=self.settings.rendition_timeout_seconds + 60)
         with self.unit_of_work() as uow:
             query = (
-                select(renditions)
+                select(renditions, document_versions.c.sha256.label("version_sha256"), document_versions.c.format)
+                .outerjoin(
+                    document_versions,
+                    and_(
+                        document_versions.c.document_id == renditions.c.document_id,
+                        document_versions.c.number == renditions.c.version_number,
+                    ),
+                )
                 .where(
                     or_(
                         and_(renditions.c.status == "pending", renditions.c.next_attempt_at <= now),
@@ -138,8 +153,11 @@ class RenditionRunner:
                 .limit(limit)
             )
             if uow.database.is_postgresql:
-                query = query.with_for_update(skip_locked=True)
+                query = query.with_for_update(of=renditions, skip_locked=True)
             rows = uow.session.execute(query).mappings().all()
+            if slow_limit is not None:
+                texts = [row for row in rows if row["kind"] == "text"]
+                rows = texts if rows and rows[0]["kind"] == "text" else rows[:slow_limit]
             jobs = []
             for row in rows:
                 uow.session.execute(
@@ -149,51 +167,58 @@ class RenditionRunner:
                 )
                 jobs.append(
                     Job(row["id"], row["tenant_id"], row["document_id"], row["version_number"], row["kind"],
-                        row["attempts"] + 1, row["correlation_id"])
+                        row["attempts"] + 1, row["correlation_id"], row["version_sha256"], row["format"])
                 )
             uow.commit()
         return jobs
 
-    def process(self, job: Job) -> None:
-        tokens = context.enter(
-            context.MessageContext(correlation_id=job.correlation_id or context.new_correlation_id())
-        )
-        started = time.monotonic()
-        try:
-            outcome = self._make(job)
-            self._record(job, outcome)
-            RENDITIONS.labels(job.kind, type(outcome).__name__.lower()).inc()
-            RENDITION_SECONDS.labels(job.kind).observe(time.monotonic() - started)
-        finally:
-            context.leave(tokens)
+    def process_all(self, jobs: list[Job], run_each=map, stop: threading.Event | None = None) -> None:
+        """Make the claimed renditions (`run_each` may spread them over threads), then record
+        their outcomes in one transaction. Jobs not started before `stop` is set are given back."""
 
-    def _release(self, job: Job) -> None:
-        """Give a claimed rendition back untouched (the worker is stopping)."""
+        def make(job: Job) -> tuple[Outcome | None, float]:
+            if stop is not None and stop.is_set():
+                return None, 0.0
+            started = time.monotonic()
+            with _job_context(job):
+                return self._make(job), time.monotonic() - started
+
+        made = [(job, outcome, seconds) for job, (outcome, seconds) in zip(jobs, run_each(make, jobs), strict=True)]
+        released = [job for job, outcome, _ in made if outcome is None]
+        if released:
+            self._release(released)
+        made = [(job, outcome, seconds) for job, outcome, seconds in made if outcome is not None]
+        if not made:
+            return
+        self._record_all([(job, outcome) for job, outcome, _ in made])
+        for job, outcome, seconds in made:
+            RENDITIONS.labels(job.kind, type(outcome).__name__.lower()).inc()
+            RENDITION_SECONDS.labels(job.kind).observe(seconds)
+
+    def _release(self, jobs: list[Job]) -> None:
+        """Give claimed renditions back untouched (the worker is stopping)."""
         with self.unit_of_work() as uow:
-            uow.session.execute(
-                update(renditions)
-                .where(renditions.c.id == job.id, renditions.c.status == "running")
-                .values(status="pending", attempts=job.attempts - 1, claimed_until=None)
-            )
+            for job in jobs:
+                uow.session.execute(
+                    update(renditions)
+                    .where(renditions.c.id == job.id, renditions.c.status == "running")
+                    .values(status="pending", attempts=job.attempts - 1, claimed_until=None)
+                )
             uow.commit()
 
     def _make(self, job: Job) -> Outcome:
-        with self.unit_of_work() as uow:
-            version = uow.session.execute(
-                select(document_versions.c.sha256, document_versions.c.format).where(
-                    document_versions.c.document_id == job.document_id,
-                    document_versions.c.number == job.version_number,
-                )
-            ).one_or_none()
-            pdfa = self._pdfa_state(uow, job) if job.kind == "preview" else None
-        if version is None:
+        if job.sha256 is None:
             return Failed("the version is gone")
+        pdfa = None
+        if job.kind == "preview" and job.format in plan.OFFICE_FORMATS:
+            with self.unit_of_work() as uow:
+                pdfa = self._pdfa_state(uow, job)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.work_dir) as work:
             work_path = Path(work)
             try:
-                original = self._fetch(job.tenant_id, version.sha256, work_path / "original")
-                return self._convert(job, version.format, original, work_path, pdfa)
+                original = self._fetch(job.tenant_id, job.sha256, work_path / "original")
+                return self._convert(job, job.format, original, work_path, pdfa)
             except (ConversionFailed, ExtractionFailed) as failure:
                 return Failed(failure.reason)
 
@@ -235,31 +260,40 @@ class RenditionRunner:
         path.write_text(text, encoding="utf-8")
         return Done(self.blobs.put_file(job.tenant_id, path), source=source, characters=len(text))
 
-    def _record(self, job: Job, outcome: Outcome) -> None:
+    def _record_all(self, made: list[tuple[Job, Outcome]]) -> None:
         now = datetime.now(UTC)
         with self.unit_of_work() as uow:
-            state = uow.session.scalar(select(renditions.c.status).where(renditions.c.id == job.id))
-            if state != "running":
-                return  # the document went away, or another worker took over after our lease ran out
-            if isinstance(outcome, Done):
-                self._done(uow, job, job.kind, outcome, now)
-                if job.kind == "ocr":
-                    self._ocr_text(uow, job, outcome, now)
-            elif isinstance(outcome, NeedsOcr):
-                self._set(uow, job.id, now, status="waiting", reason="no text layer: its text comes from OCR")
-                plan.add(uow.session, job.tenant_id, job.document_id, job.version_number, "ocr", job.correlation_id, now)
-            elif isinstance(outcome, Deferred):
-                self._set(
-                    uow, job.id, now, status="pending", attempts=job.attempts - 1, reason=outcome.reason,
-                    next_attempt_at=now + timedelta(seconds=DEFER_SECONDS),
-                )
-            else:
-                self._failed(uow, job, outcome.reason, now)
+            ours = self._still_ours(uow, [job for job, _ in made])
+            recorded = []
+            for job, outcome in made:
+                if job.id not in ours:
+                    continue  # the document went away, or another worker took over after our lease ran out
+                with _job_context(job):
+                    self._record(uow, job, outcome, now)
+                recorded.append((job, outcome))
             uow.commit()
-        log.info(
-            "rendition", document_id=job.document_id, version=job.version_number, kind=job.kind,
-            outcome=type(outcome).__name__.lower(), reason=getattr(outcome, "reason", None),
-        )
+        for job, outcome in recorded:
+            with _job_context(job):
+                log.info(
+                    "rendition", document_id=job.document_id, version=job.version_number, kind=job.kind,
+                    outcome=type(outcome).__name__.lower(), reason=getattr(outcome, "reason", None),
+                )
+
+    def _record(self, uow, job: Job, outcome: Outcome, now: datetime) -> None:
+        if isinstance(outcome, Done):
+            self._done(uow, job, job.kind, outcome, now)
+            if job.kind == "ocr":
+                self._ocr_text(uow, job, outcome, now)
+        elif isinstance(outcome, NeedsOcr):
+            self._set(uow, job.id, now, status="waiting", reason="no text layer: its text comes from OCR")
+            plan.add(uow.session, job.tenant_id, job.document_id, job.version_number, "ocr", job.correlation_id, now)
+        elif isinstance(outcome, Deferred):
+            self._set(
+                uow, job.id, now, status="pending", attempts=job.attempts - 1, reason=outcome.reason,
+                next_attempt_at=now + timedelta(seconds=DEFER_SECONDS),
+            )
+        else:
+            self._failed(uow, job, outcome.reason, now)
 
     def _done(self, uow, job: Job, kind: str, outcome: Done, now: datetime, rendition_id: str | None = None) -> None:
         self._set(
@@ -317,6 +351,17 @@ class RenditionRunner:
         log.warning("rendition failed", document_id=job.document_id, kind=job.kind, attempts=job.attempts, final=final, reason=reason)
 
     @staticmethod
+    def _still_ours(uow, jobs: list[Job]) -> set[str]:
+        """The ids of those renditions still running under these jobs' claims; locks their rows."""
+        query = select(renditions.c.id, renditions.c.attempts).where(
+            renditions.c.id.in_([job.id for job in jobs]), renditions.c.status == "running"
+        )
+        if uow.database.is_postgresql:
+            query = query.with_for_update()
+        attempts = dict(uow.session.execute(query).all())
+        return {job.id for job in jobs if attempts.get(job.id) == job.attempts}
+
+    @staticmethod
     def _pdfa_state(uow, job: Job):
         return uow.session.execute(
             select(renditions.c.status, renditions.c.sha256, renditions.c.reason).where(
@@ -345,6 +390,11 @@ class RenditionRunner:
         with self.blobs.open(tenant_id, sha256) as source, path.open("wb") as target:
             shutil.copyfileobj(source, target, 1024 * 1024)
         return path
+
+
+def _job_context(job: Job) -> AbstractContextManager[context.MessageContext]:
+    """Work on a rendition carries the correlation of the upload that planned it."""
+    return context.bound(context.MessageContext(correlation_id=job.correlation_id or context.new_correlation_id()))
 
 
 def rendition_loop(service, stop: threading.Event) -> None:

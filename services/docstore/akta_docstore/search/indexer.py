@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from akta.search import IndexEntry, SearchEngine
 from akta.storage import BlobNotFound, BlobStore
 from akta_docstore.adapters.orm import case_copies, documents, renditions
-from akta_docstore.service_layer.case_copies import CaseCopy, find_case
+from akta_docstore.service_layer.case_copies import CaseCopy, find_case, find_cases
 
 log = structlog.get_logger("akta.docstore.indexer")
 
@@ -31,11 +31,17 @@ class Indexer:
         self.text_max_characters = text_max_characters
 
     def index_document(self, session: Session, tenant_id: str, document_id: str) -> None:
-        entry = self.document_entry(session, tenant_id, document_id)
-        if entry is None:
-            self.engine.delete(tenant_id, "document", [document_id], session=session)
-        else:
-            self.engine.index([entry], session=session)
+        self.index_documents(session, tenant_id, [document_id])
+
+    def index_documents(self, session: Session, tenant_id: str, document_ids: list[str]) -> None:
+        """Index the tenant's documents as their rows are now; those gone leave the index. A
+        fixed number of statements however many documents."""
+        entries = self.document_entries(session, tenant_id, document_ids)
+        gone = set(document_ids) - {entry.id for entry in entries}
+        if entries:
+            self.engine.index(entries, session=session)
+        if gone:
+            self.engine.delete(tenant_id, "document", sorted(gone), session=session)
 
     def index_case(self, session: Session, tenant_id: str, case_id: str) -> None:
         case = find_case(session, tenant_id, case_id)
@@ -43,13 +49,21 @@ class Indexer:
             self.engine.index([self.case_entry(case)], session=session)
 
     def document_entry(self, session: Session, tenant_id: str, document_id: str) -> IndexEntry | None:
-        row = session.execute(
-            select(documents).where(documents.c.tenant_id == tenant_id, documents.c.id == document_id)
-        ).mappings().one_or_none()
-        if row is None:
-            return None
-        case = find_case(session, tenant_id, row["case_id"]) if row["case_id"] else None
-        return self._document_entry(session, row, case)
+        entries = self.document_entries(session, tenant_id, [document_id])
+        return entries[0] if entries else None
+
+    def document_entries(self, session: Session, tenant_id: str, document_ids: list[str]) -> list[IndexEntry]:
+        """The entries of those of the tenant's documents that exist, with their case's copy and
+        their current version's text."""
+        rows = session.execute(
+            select(documents).where(documents.c.tenant_id == tenant_id, documents.c.id.in_(set(document_ids)))
+        ).mappings().all()
+        cases = find_cases(session, tenant_id, [row["case_id"] for row in rows if row["case_id"]])
+        texts = self._text_blobs(session, [(row["id"], row["current_version"]) for row in rows])
+        return [
+            self._document_entry(row, cases.get(row["case_id"]), self._text(tenant_id, row["id"], texts.get(row["id"])))
+            for row in rows
+        ]
 
     def case_entry(self, case: CaseCopy) -> IndexEntry:
         return IndexEntry(
@@ -83,19 +97,22 @@ class Indexer:
             self.engine.index(entries)
             cases += len(entries)
         for batch in _batches(self._document_ids(session, tenant_id)):
-            entries = [entry for tenant, document_id in batch if (entry := self.document_entry(session, tenant, document_id))]
+            by_tenant: dict[str, list[str]] = {}
+            for tenant, document_id in batch:
+                by_tenant.setdefault(tenant, []).append(document_id)
+            entries = [entry for tenant, ids in by_tenant.items() for entry in self.document_entries(session, tenant, ids)]
             self.engine.index(entries)
             documents_indexed += len(entries)
             log.info("reindexing", cases=cases, documents=documents_indexed)
         return cases, documents_indexed
 
-    def _document_entry(self, session: Session, row, case: CaseCopy | None) -> IndexEntry:
+    def _document_entry(self, row, case: CaseCopy | None, text: str) -> IndexEntry:
         return IndexEntry(
             tenant_id=row["tenant_id"],
             kind="document",
             id=row["id"],
             title=row["title"],
-            text=self._text(session, row["tenant_id"], row["id"], row["current_version"]),
+            text=text,
             language=self.language,
             access_group_id=row["access_group_id"],
             screening_code=row["screening_code"],
@@ -111,15 +128,22 @@ class Indexer:
             updated_at=row["updated_at"],
         )
 
-    def _text(self, session: Session, tenant_id: str, document_id: str, version_number: int) -> str:
-        sha256 = session.scalar(
-            select(renditions.c.sha256).where(
-                renditions.c.document_id == document_id,
-                renditions.c.version_number == version_number,
+    @staticmethod
+    def _text_blobs(session: Session, versions: list[tuple[str, int]]) -> dict[str, str]:
+        """The SHA-256 of each document's done text rendition of the given version, by document."""
+        if not versions:
+            return {}
+        wanted = set(versions)
+        rows = session.execute(
+            select(renditions.c.document_id, renditions.c.version_number, renditions.c.sha256).where(
+                renditions.c.document_id.in_({document_id for document_id, _ in versions}),
                 renditions.c.kind == "text",
                 renditions.c.status == "done",
             )
         )
+        return {document_id: sha256 for document_id, number, sha256 in rows if (document_id, number) in wanted}
+
+    def _text(self, tenant_id: str, document_id: str, sha256: str | None) -> str:
         if sha256 is None:
             return ""
         try:

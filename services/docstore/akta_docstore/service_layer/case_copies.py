@@ -7,6 +7,7 @@ so a case's copy only moves forward in the case's own version.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,20 +57,33 @@ class CaseFollowed:
 
 
 def find_case(session: Session, tenant_id: str, case_id: str) -> CaseCopy | None:
-    row = session.execute(
-        select(case_copies).where(case_copies.c.tenant_id == tenant_id, case_copies.c.case_id == case_id)
-    ).mappings().one_or_none()
-    if row is None:
-        return None
-    parties = session.execute(
-        select(case_copy_parties.c.contact_id, case_copy_parties.c.name)
+    return find_cases(session, tenant_id, [case_id]).get(case_id)
+
+
+def find_cases(session: Session, tenant_id: str, case_ids: Iterable[str]) -> dict[str, CaseCopy]:
+    """The copies of the tenant's cases among `case_ids` that are known here, by case id: two
+    queries however many cases."""
+    case_ids = list(dict.fromkeys(case_ids))
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(case_copies).where(case_copies.c.tenant_id == tenant_id, case_copies.c.case_id.in_(case_ids))
+    ).mappings().all()
+    parties: dict[str, list[tuple[str, str | None]]] = {}
+    for case_id, contact_id, name in session.execute(
+        select(case_copy_parties.c.case_id, case_copy_parties.c.contact_id, case_copy_parties.c.name)
         .where(
             case_copy_parties.c.tenant_id == tenant_id,
-            case_copy_parties.c.case_id == case_id,
+            case_copy_parties.c.case_id.in_([row["case_id"] for row in rows]),
             case_copy_parties.c.removed.is_(False),
         )
-        .order_by(case_copy_parties.c.party_id)
-    ).all()
+        .order_by(case_copy_parties.c.case_id, case_copy_parties.c.party_id)
+    ):
+        parties.setdefault(case_id, []).append((contact_id, name))
+    return {row["case_id"]: _case_copy(row, parties.get(row["case_id"], [])) for row in rows}
+
+
+def _case_copy(row, parties: list[tuple[str, str | None]]) -> CaseCopy:
     return CaseCopy(
         case_id=row["case_id"],
         tenant_id=row["tenant_id"],

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from akta.access import replica as access_replica
-from akta.contracts import Envelope
+from akta.bus.worker import BatchHandler
+from akta.contracts import Envelope, Event
 from akta.contracts.cases import RegistrationChanged, RegistrationCreated
 from akta.contracts.docstore import DocumentVersionStored
 from akta_docstore.renditions import plan
@@ -32,20 +33,30 @@ def follow_cases(event, envelope: Envelope, uow) -> None:
             document.follow_case(case.access, followed.screening_before, now)
 
 
-def plan_renditions(event: DocumentVersionStored, envelope: Envelope, uow) -> None:
-    plan.plan(
-        uow.session, envelope.tenant, event.document_id, event.version_number, event.format,
-        envelope.correlationid, datetime.now(UTC),
+def plan_renditions(events: list[tuple[DocumentVersionStored, Envelope]], uow) -> None:
+    plan.plan_all(
+        uow.session,
+        [
+            plan.StoredVersion(envelope.tenant, event.document_id, event.version_number, event.format, envelope.correlationid)
+            for event, envelope in events
+        ],
+        datetime.now(UTC),
     )
 
 
-def index_documents(event, envelope: Envelope, uow) -> None:
-    uow.indexer.index_document(uow.session, envelope.tenant, event.document_id)
+def index_documents(events: list[tuple[Event, Envelope]], uow) -> None:
+    """Each document once per batch, however many of its events the batch holds: its entry is
+    built from its rows as they are now."""
+    by_tenant: dict[str, dict[str, None]] = {}
+    for event, envelope in events:
+        by_tenant.setdefault(envelope.tenant, {})[event.document_id] = None
+    for tenant_id, document_ids in by_tenant.items():
+        uow.indexer.index_documents(uow.session, tenant_id, list(document_ids))
 
 
 EVENT_HANDLERS = {
     "follow_cases": follow_cases,
-    "plan_renditions": plan_renditions,
-    "index_documents": index_documents,
+    "plan_renditions": BatchHandler(plan_renditions),
+    "index_documents": BatchHandler(index_documents),
     **access_replica.HANDLERS,
 }

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from akta import audit, context
 from akta.access.scope import READ, WRITE, AccessScope
@@ -18,6 +19,7 @@ from akta.errors import Forbidden, InvalidField
 from akta.storage import BlobStore, SpooledFile
 from akta_docstore.adapters.orm import format_policies
 from akta_docstore.content import ContentRejected, clean_filename, inspect_upload
+from akta_docstore.content.inspection import DEFAULT_LIMITS, ContentLimits
 from akta_docstore.domain.model import (
     UNCHANGED,
     Document,
@@ -32,6 +34,7 @@ from akta_docstore.settings import SUPPORTED_FORMATS
 log = structlog.get_logger("akta.docstore")
 
 UnitOfWorkFactory = Callable[[], SqlAlchemyUnitOfWork]
+ReadSessionFactory = Callable[[], Session]
 
 
 class UploadRejected(InvalidField):
@@ -40,6 +43,21 @@ class UploadRejected(InvalidField):
     def __init__(self, field: str, message: str, code: str) -> None:
         super().__init__(field, message)
         self.extra["code"] = code
+
+
+@dataclass(frozen=True)
+class UploadRules:
+    """What an upload must pass: the formats its organisation accepts, and the installation's
+    limits on what a file may unpack to."""
+
+    allowed_formats: Callable[[str], tuple[str, ...]]
+    limits: ContentLimits = DEFAULT_LIMITS
+
+
+@dataclass(frozen=True)
+class CreatedDocument:
+    document: Document
+    case_number: str | None  # None also when it is an attachment's: its main document's case
 
 
 @dataclass(frozen=True)
@@ -62,15 +80,16 @@ def create_document(
     upload: Upload | None,
     scope: AccessScope,
     unit_of_work: UnitOfWorkFactory,
+    read_session: ReadSessionFactory,
     blobs: BlobStore,
-    allowed_formats: Callable[[str], tuple[str, ...]],
+    rules: UploadRules,
     case_wait_seconds: float = 0.0,
     now: datetime | None = None,
-) -> Document:
+) -> CreatedDocument:
     """A new document, with its first version when `upload` is given, in one transaction."""
     now = now or datetime.now(UTC)
-    content = _store(tenant_id, upload, blobs, allowed_formats) if upload else None
-    case = wait_for_case(unit_of_work, tenant_id, case_id, case_wait_seconds) if case_id else None
+    content = _store(tenant_id, upload, blobs, rules) if upload else None
+    case = wait_for_case(read_session, tenant_id, case_id, case_wait_seconds) if case_id else None
     actor = context.current().actor
     with unit_of_work() as uow:
         attached_to = None
@@ -96,7 +115,7 @@ def create_document(
             _audit_version(uow, document, content)
         uow.commit()
     log.info("document created", document_id=document.id, case_id=document.case_id, version=document.current_version)
-    return document
+    return CreatedDocument(document, case.number if case is not None else None)
 
 
 def add_version(
@@ -106,13 +125,13 @@ def add_version(
     scope: AccessScope,
     unit_of_work: UnitOfWorkFactory,
     blobs: BlobStore,
-    allowed_formats: Callable[[str], tuple[str, ...]],
+    rules: UploadRules,
     now: datetime | None = None,
 ) -> Document:
     now = now or datetime.now(UTC)
     with unit_of_work() as uow:
         _writable(uow, scope, tenant_id, document_id)
-    content = _store(tenant_id, upload, blobs, allowed_formats)
+    content = _store(tenant_id, upload, blobs, rules)
     with unit_of_work() as uow:
         document = _writable(uow, scope, tenant_id, document_id)
         document.add_version(content, context.current().actor, now)
@@ -190,13 +209,13 @@ def drop_reference(
     return document
 
 
-def wait_for_case(unit_of_work: UnitOfWorkFactory, tenant_id: str, case_id: str, wait_seconds: float) -> CaseCopy:
+def wait_for_case(read_session: ReadSessionFactory, tenant_id: str, case_id: str, wait_seconds: float) -> CaseCopy:
     """The case from docstore's copy. A case created a moment ago may still be on its way from
     the cases service, so wait a little before saying there is none."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        with unit_of_work() as uow:
-            case = find_case(uow.session, tenant_id, case_id)
+        with read_session() as session:
+            case = find_case(session, tenant_id, case_id)
         if case is not None:
             return case
         if time.monotonic() >= deadline:
@@ -204,10 +223,10 @@ def wait_for_case(unit_of_work: UnitOfWorkFactory, tenant_id: str, case_id: str,
         time.sleep(0.1)
 
 
-def allowed_formats_of(unit_of_work: UnitOfWorkFactory, defaults: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+def allowed_formats_of(read_session: ReadSessionFactory, defaults: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
     def allowed(tenant_id: str) -> tuple[str, ...]:
-        with unit_of_work() as uow:
-            stored = uow.session.scalar(select(format_policies.c.allowed_formats).where(format_policies.c.tenant_id == tenant_id))
+        with read_session() as session:
+            stored = session.scalar(select(format_policies.c.allowed_formats).where(format_policies.c.tenant_id == tenant_id))
         return tuple(stored) if stored is not None else defaults
 
     return allowed
@@ -237,12 +256,12 @@ def readable_document(uow, scope: AccessScope, tenant_id: str, document_id: str)
     return _readable(uow, scope, tenant_id, document_id)
 
 
-def _store(tenant_id: str, upload: Upload, blobs: BlobStore, allowed_formats: Callable[[str], tuple[str, ...]]) -> StoredContent:
+def _store(tenant_id: str, upload: Upload, blobs: BlobStore, rules: UploadRules) -> StoredContent:
     """Check the upload's name and bytes, then put it in the blob store (outside any transaction:
     a blob nothing refers to is harmless, a transaction held open while bytes travel is not)."""
     try:
         filename = clean_filename(upload.filename)
-        detected = inspect_upload(upload.spooled.path, filename, allowed_formats(tenant_id))
+        detected = inspect_upload(upload.spooled.path, filename, rules.allowed_formats(tenant_id), rules.limits)
     except ContentRejected as rejected:
         raise UploadRejected(rejected.field, rejected.message, rejected.code) from None
     stored = blobs.put_file(tenant_id, upload.spooled.path, upload.spooled.sha256)

@@ -1,14 +1,14 @@
+"""The retention service's tables. Entries are plain domain objects: the repository reads and
+writes their rows with Core statements (no ORM mapping, whose bookkeeping per object cost more
+than the rest of handling an event)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, UniqueConstraint
-from sqlalchemy.orm import registry
 
-from akta.db.mapping import map_aggregate, map_once
 from akta.db.types import UtcDateTime
-from akta_retention.domain.model import RetentionEntry
 
 metadata = MetaData()
-mapper_registry = registry(metadata=metadata)
 
 retention_entries = Table(
     "retention_entries",
@@ -24,10 +24,3 @@ retention_entries = Table(
     Column("item_version", Integer, nullable=False, default=1),
     UniqueConstraint("tenant_id", "item_kind", "item_id", name="uq_retention_entries_item"),
 )
-
-def start_mappers() -> None:
-    map_once(__name__, _map)
-
-
-def _map() -> None:
-    map_aggregate(mapper_registry, RetentionEntry, retention_entries)
